@@ -1,0 +1,56 @@
+# Two commands for a fresh machine with Python >= 3.10:
+#   make lab    set everything up in ./.venv and open the series in JupyterLab
+#   make test   set everything up in ./.venv (with the test tools) and run every check
+# Others: make notebooks (rebuild and re-execute every notebook), make bench, make grade SUBMISSIONS=dir
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+LAB_STAMP := $(VENV)/.installed-lab
+DEV_STAMP := $(VENV)/.installed-dev
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: lab test unit notebooks-test browser-test lint notebooks bench grade clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(LAB_STAMP): $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	touch $@
+
+$(DEV_STAMP): $(LAB_STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: lint unit notebooks-test browser-test
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+
+unit: $(DEV_STAMP)
+	$(PYTEST) -n 2 --dist loadscope -m "not browser" tests
+
+notebooks-test: $(DEV_STAMP)
+	$(PYTEST) -n 2 --dist loadscope --nbval-lax --nbval-current-env notebooks/*.ipynb
+
+browser-test: $(DEV_STAMP)
+	$(PYTEST) -m browser tests
+
+notebooks: $(DEV_STAMP)
+	$(BIN)/python -m classroom.build
+
+bench: $(DEV_STAMP)
+	$(BIN)/python -m nnlib.bench
+	$(BIN)/python -m nnlib.bench_live
+
+grade: $(DEV_STAMP)
+	$(BIN)/python -m classroom.grade $(SUBMISSIONS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts
