@@ -3,3 +3,17 @@
 It is the code the notebooks in ``notebooks/`` build up to, step by step. Importing it needs only NumPy:
 the plotting (``nnlib.plots``) and widget (``nnlib.widgets``) modules are imported on demand.
 """
+
+from . import activations as activations  # the network core
+from . import data as data  # data sets (nnlib.data.moons, ...)
+from . import init as init
+from . import losses as losses
+from .gradcheck import grad_check as grad_check
+from .gradcheck import rel_error as rel_error
+from .io import load as load
+from .io import save as save
+from .network import MLP as MLP
+from .optim import SGD as SGD
+from .optim import Adam as Adam
+from .train import History as History
+from .train import train as train

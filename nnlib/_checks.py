@@ -1,0 +1,143 @@
+"""Argument checks shared by nnlib's public functions.
+
+Every check raises ``ValueError``/``TypeError`` whose message names the argument, the value seen and what was
+expected, so that a learner never meets a bare NumPy broadcasting error from deep inside the library.
+The checks are cheap (attribute look-ups and one ``np.isfinite`` per array) because they run on every call.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_generator(seed: int | np.random.Generator | None, name: str = "seed") -> np.random.Generator:
+    """Return a ``np.random.Generator`` for an int seed, ``None`` (fresh entropy) or an existing Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.default_rng(seed)
+    raise TypeError(f"{name} must be a non-negative int, None or a np.random.Generator, got {seed!r}")
+
+
+def check_choice(name: str, value: object, valid) -> None:
+    """Raise ValueError unless ``value`` is one of ``valid`` (the message lists the valid names)."""
+    if not isinstance(value, str) or value not in valid:
+        raise ValueError(f"{name} must be one of {sorted(valid)}, got {value!r}")
+
+
+def check_int(name: str, value: object, minimum: int) -> int:
+    """Return ``value`` as an int, raising unless it is an integer >= ``minimum``."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_number(name: str, value: object, low: float, high: float = np.inf,
+                 low_inclusive: bool = False, high_inclusive: bool = False) -> float:
+    """Return ``value`` as a float, raising unless it lies in the interval between ``low`` and ``high``."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    above = value >= low if low_inclusive else value > low
+    below = value <= high if high_inclusive else value < high
+    if not (above and below):
+        interval = f"{'[' if low_inclusive else '('}{low}, {high}{']' if high_inclusive else ')'}"
+        raise ValueError(f"{name} must be in {interval}, got {value}")
+    return value
+
+
+def as_float_array(name: str, values: object) -> np.ndarray:
+    """Return ``values`` as a float64 array, raising TypeError for non-numeric input (strings, objects)."""
+    if type(values) is np.ndarray and values.dtype == np.float64:
+        return values  # the fast path: nothing to convert
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
+    return array.astype(np.float64)
+
+
+def check_finite(name: str, array: np.ndarray) -> None:
+    """Raise ValueError if ``array`` holds NaN or inf, saying how many and where the first one is."""
+    finite = np.isfinite(array)
+    if not finite.all():
+        first = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(f"{name} must be finite, but {np.size(finite) - np.count_nonzero(finite)} value(s) "
+                         f"are NaN or inf (the first at index {first}: {array[first]})")
+
+
+def as_features(X: object, n_features: int, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a finite float64 array of shape (N, n_features) with N >= 1."""
+    X = as_float_array(name, X)
+    if X.ndim != 2:
+        hint = " (one sample? use X.reshape(1, -1))" if X.ndim == 1 else ""
+        raise ValueError(f"{name} must be 2-D with shape (N, {n_features}), got shape {X.shape}{hint}")
+    if X.shape[1] != n_features:
+        raise ValueError(f"{name} has {X.shape[1]} features but the network expects {n_features}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape}): at least one sample is needed")
+    check_finite(name, X)
+    return X
+
+
+def check_layer_sizes(layer_sizes: object) -> list[int]:
+    """Return ``layer_sizes`` as a list of ints, raising unless it has at least two sizes, each >= 1."""
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
+        raise TypeError(f"layer_sizes must be a list of ints such as [2, 4, 1], got {layer_sizes!r}")
+    if len(layer_sizes) < 2:
+        raise ValueError(f"layer_sizes needs at least two sizes (inputs, outputs), got {list(layer_sizes)}")
+    return [check_int(f"layer_sizes[{k}]", size, 1) for k, size in enumerate(layer_sizes)]
+
+
+# --- targets ----------------------------------------------------------------------------------------------
+
+def _bce_targets_ok(Y: np.ndarray) -> bool:
+    """True when every target lies in [0, 1]; one pass that is also False for NaN and inf."""
+    return bool((Y * (1.0 - Y) >= 0.0).all())
+
+
+def check_targets(loss: str, y: object, n_outputs: int, n_samples: int | None = None,
+                  name: str = "y", other: str = "X") -> np.ndarray:
+    """Return the targets ``y`` as a float64 array (N, n_outputs) suitable for ``loss``, or raise.
+
+    Integer labels (N,) for cross_entropy are turned into one-hot rows here, once.
+    """
+    y = as_float_array(name, y)
+    n_samples = y.shape[0] if n_samples is None and y.ndim else n_samples
+    if y.ndim == 0 or y.shape[0] != n_samples:
+        raise ValueError(f"{name} has {y.shape[0] if y.ndim else 0} samples but {other} has {n_samples}: "
+                         f"{other} and {name} must have one row per sample")
+    if loss == "cross_entropy" and y.ndim == 1 and n_outputs > 1:
+        return _one_hot(y, n_outputs, name)
+    if y.ndim == 1 and n_outputs == 1:
+        y = y.reshape(-1, 1)
+    if y.shape != (n_samples, n_outputs):
+        raise ValueError(f"{name} has shape {y.shape} but the outputs have shape {(n_samples, n_outputs)}")
+    if loss == "bce" and not _bce_targets_ok(y):
+        check_finite(name, y)
+        raise ValueError(f"{name} must lie in [0, 1] for bce, got values from {y.min()} to {y.max()}")
+    if loss == "cross_entropy":
+        _check_probability_rows(y, name)
+    elif loss != "bce":
+        check_finite(name, y)
+    return y
+
+
+def _one_hot(labels: np.ndarray, n_classes: int, name: str) -> np.ndarray:
+    """Integer labels (N,) in 0..n_classes-1 -> one-hot rows (N, n_classes)."""
+    check_finite(name, labels)
+    if not (labels == np.round(labels)).all() or labels.min() < 0 or labels.max() > n_classes - 1:
+        raise ValueError(f"{name} must hold integer labels 0..{n_classes - 1} for cross_entropy, "
+                         f"got values from {labels.min()} to {labels.max()}")
+    return (labels[:, None] == np.arange(n_classes)).astype(np.float64)  # (N, 1) == (C,) -> (N, C)
+
+
+def _check_probability_rows(Y: np.ndarray, name: str) -> None:
+    """One-hot (or class-probability) rows: entries in [0, 1], each row summing to 1."""
+    if not _bce_targets_ok(Y) or not np.allclose(Y.sum(axis=1), 1.0):
+        check_finite(name, Y)
+        raise ValueError(f"{name} must be one-hot rows (entries in [0, 1], each row summing to 1) or integer "
+                         f"labels of shape (N,) for cross_entropy; got shape {Y.shape}")

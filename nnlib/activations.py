@@ -1,0 +1,81 @@
+"""Activation functions and their derivatives.
+
+Each ``<name>_derivative(Z)`` takes the *pre-activation* ``Z`` (the same array the activation was applied to)
+and returns dA/dZ elementwise, with the shape of ``Z``; the backward pass multiplies it by dL/dA.
+``softmax`` has no elementwise derivative (its Jacobian mixes a row's entries); nnlib only uses it together
+with the cross-entropy loss, whose combined gradient is simply ``softmax(Z) - onehot``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# exp(709.8) overflows float64. sigmoid(-700) is already about 1e-304, so capping -Z at 700 changes no
+# printable digit and keeps exp() from ever overflowing (and warning) at Z = -1000.
+_EXP_CAP = 700.0
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-Z)), elementwise; stable for any Z (no overflow warning at Z = -1000). Shape of Z."""
+    A = np.negative(Z)
+    np.minimum(A, _EXP_CAP, out=A)  # see _EXP_CAP
+    np.exp(A, out=A)
+    A += 1.0
+    return np.reciprocal(A, out=A)  # in place: one temporary array instead of four
+
+
+def sigmoid_derivative(Z: np.ndarray) -> np.ndarray:
+    """dA/dZ of the sigmoid: sigmoid(Z) * (1 - sigmoid(Z)). Shape of Z."""
+    A = sigmoid(Z)
+    return A * (1.0 - A)
+
+
+def tanh(Z: np.ndarray) -> np.ndarray:
+    """Hyperbolic tangent, elementwise, values in [-1, 1]. Shape of Z."""
+    return np.tanh(Z)
+
+
+def tanh_derivative(Z: np.ndarray) -> np.ndarray:
+    """dA/dZ of tanh: 1 - tanh(Z)**2. Shape of Z."""
+    A = np.tanh(Z)
+    return 1.0 - A * A
+
+
+def relu(Z: np.ndarray) -> np.ndarray:
+    """max(0, Z), elementwise. Shape of Z."""
+    return np.maximum(Z, 0.0)
+
+
+def relu_derivative(Z: np.ndarray) -> np.ndarray:
+    """dA/dZ of relu: 1 where Z > 0, else 0 (0 at the kink Z = 0, as PyTorch chooses). Shape of Z."""
+    return (Z > 0.0).astype(np.float64)
+
+
+def identity(Z: np.ndarray) -> np.ndarray:
+    """Z unchanged (a linear output, e.g. for regression). Returns Z itself, not a copy."""
+    return Z
+
+
+def identity_derivative(Z: np.ndarray) -> np.ndarray:
+    """dA/dZ of the identity: ones with the shape of Z."""
+    return np.ones_like(Z)
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax: exp(Z) / sum(exp(Z)) over each row. Z (N, C) -> probabilities (N, C), rows sum to 1.
+
+    The row maximum is subtracted first: it does not change the result but keeps exp() from overflowing.
+    """
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))  # (N, C), every entry in (0, 1]
+    E /= E.sum(axis=1, keepdims=True)
+    return E
+
+
+# name -> (activation, derivative); softmax has no elementwise derivative (see the module docstring).
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_derivative),
+    "tanh": (tanh, tanh_derivative),
+    "relu": (relu, relu_derivative),
+    "identity": (identity, identity_derivative),
+    "softmax": (softmax, None),
+}

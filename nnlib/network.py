@@ -1,0 +1,168 @@
+"""The multi-layer perceptron: forward pass, loss and backward pass (backpropagation).
+
+Rows are samples: a layer computes Z = A_prev @ W + b with A_prev (N, n_in), W (n_in, n_out), b (n_out,).
+(Many texts write W @ x with one column per sample; it is the same maths transposed.)
+Each layer is a forward/backward pair sharing a ``cache``, as in CS231n's ``layers.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import losses
+from ._checks import as_features, as_generator, check_choice, check_layer_sizes
+from .activations import ACTIVATIONS
+from .init import INITS, init_params
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+# Which output activation each loss accepts, and why (cross_entropy works on the logits, as in PyTorch).
+OUTPUTS_FOR_LOSS = {
+    "mse": HIDDEN_ACTIVATIONS,  # any elementwise output; softmax + mse is rarely wanted, so it is refused
+    "bce": ("sigmoid",),  # bce needs probabilities in [0, 1]
+    "cross_entropy": ("softmax",),  # the loss uses the logits Z; forward() returns softmax(Z)
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _ones(n_samples: int) -> np.ndarray:
+    """A row of ones: ones @ dZ sums dZ over the batch, much faster than dZ.sum(axis=0) for tall dZ."""
+    return np.ones(n_samples)
+
+
+def dense_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """Z = A_prev @ W + b. Shapes: A_prev (N, n_in), W (n_in, n_out), b (n_out,) -> Z (N, n_out)."""
+    Z = np.dot(A_prev, W)  # (N, n_in) @ (n_in, n_out)
+    Z += b  # the same bias row added to every sample
+    return Z, (A_prev, W)
+
+
+def dense_backward(dZ: np.ndarray, cache: tuple, need_dA_prev: bool = True) -> tuple:
+    """Gradients of Z = A_prev @ W + b, given dZ = dL/dZ (N, n_out).
+
+    cache = (A_prev (N, n_in), W (n_in, n_out)). Returns dA_prev (N, n_in) (None when not needed: the input
+    layer), dW (n_in, n_out), db (n_out,).
+    """
+    A_prev, W = cache
+    dW = np.dot(A_prev.T, dZ)  # (n_in, N) @ (N, n_out): summed over the batch
+    db = np.dot(_ones(dZ.shape[0]), dZ)  # one bias per unit: sum over the batch, (N,) @ (N, n_out)
+    dA_prev = np.dot(dZ, W.T) if need_dA_prev else None  # (N, n_out) @ (n_out, n_in)
+    return dA_prev, dW, db
+
+
+def activation_backward(dA: np.ndarray, A: np.ndarray, name: str) -> np.ndarray:
+    """dZ = dA * dA/dZ elementwise, the slope written with the layer's output A (N, n). Returns dZ (N, n).
+
+    Overwrites dA (a fresh array from dense_backward) instead of allocating; the slopes equal the
+    *_derivative(Z) functions of activations.py (a test checks this).
+    """
+    if name == "sigmoid":
+        dA *= A
+        dA *= 1.0 - A  # sigmoid' = A (1 - A)
+    elif name == "tanh":
+        dA *= 1.0 - A * A  # tanh' = 1 - A**2
+    elif name == "relu":
+        dA *= A > 0.0  # 1 where Z > 0, else 0 (0 at the kink, as PyTorch)
+    return dA  # identity: slope 1
+
+
+def check_combination(output_activation: str, loss: str, n_outputs: int) -> None:
+    """Refuse output/loss pairs that make no sense, with the reason."""
+    allowed = OUTPUTS_FOR_LOSS[loss]
+    if output_activation not in allowed:
+        raise ValueError(f"loss={loss!r} needs output_activation in {list(allowed)}, got "
+                         f"{output_activation!r} (cross_entropy takes logits and pairs with 'softmax'; "
+                         "bce needs probabilities from 'sigmoid')")
+    if output_activation == "softmax" and n_outputs < 2:
+        raise ValueError(f"a softmax output needs at least 2 units (classes), got layer_sizes[-1] = "
+                         f"{n_outputs}")
+
+
+class MLP:
+    """A fully connected network: layer_sizes = [n_inputs, hidden..., n_outputs], e.g. [2, 4, 1].
+
+    ``params`` holds "W1", "b1", ... with W_k (n_{k-1}, n_k) and b_k (n_k,); optimisers update them in place.
+    """
+
+    def __init__(self, layer_sizes: list[int], activation: str = "sigmoid",
+                 output_activation: str = "sigmoid", loss: str = "mse", init: str = "xavier",
+                 seed: int | np.random.Generator | None = None):
+        self.layer_sizes = check_layer_sizes(layer_sizes)
+        check_choice("activation", activation, HIDDEN_ACTIVATIONS)
+        check_choice("output_activation", output_activation, ACTIVATIONS)
+        check_choice("loss", loss, losses.LOSSES)
+        check_choice("init", init, INITS)
+        check_combination(output_activation, loss, self.layer_sizes[-1])
+        self.activation, self.output_activation = activation, output_activation
+        self.loss_name, self.init = loss, init
+        self.params = init_params(self.layer_sizes, init, as_generator(seed))
+        self._names = [(f"W{k}", f"b{k}") for k in range(1, len(self.layer_sizes))]
+        self._head = losses.HEADS[loss]
+
+    def __repr__(self) -> str:
+        return (f"MLP({self.layer_sizes}, activation={self.activation!r}, output_activation="
+                f"{self.output_activation!r}, loss={self.loss_name!r}, init={self.init!r})")
+
+    # --- checked public methods ------------------------------------------------------------------------
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Outputs for X (N, n_0): (N, n_L); probabilities for sigmoid and softmax outputs."""
+        return self.layer_outputs(X)[-1]
+
+    def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
+        """The activations [A1, ..., AL] for X (N, n_0), each (N, n_k): what every neuron outputs."""
+        Z, caches = self._logits(as_features(X, self.layer_sizes[0]))
+        hidden = [cache[0] for cache in caches[1:]]
+        return hidden + [ACTIVATIONS[self.output_activation][0](Z)]
+
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+        """Loss (float) and its gradients {"W1": dW1, "b1": db1, ...} (shapes of params) on X (N, n_0), y."""
+        loss, grads, _ = self._loss_and_grads(*self.check_data(X, y))
+        return loss, grads
+
+    def loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """The loss (float) on X (N, n_0) and targets y."""
+        X, Y = self.check_data(X, y)
+        return self._head(self._logits(X)[0], Y, self.output_activation, 1.0 / Y.size)[0]
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Class labels (N,) int: output >= 0.5 for a single output unit, else the argmax over the outputs."""
+        return self._labels(self.forward(X))
+
+    def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Fraction in [0, 1] of samples whose predicted label equals the label in y."""
+        X, Y = self.check_data(X, y)
+        return float(np.mean(self.predict(X) == self._labels(Y)))
+
+    def check_data(self, X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+        """Validate X and y: returns X (N, n_0) and the targets as Y (N, n_L), float64 (labels one-hot)."""
+        X = as_features(X, self.layer_sizes[0])
+        return X, losses.check_targets(self.loss_name, y, self.layer_sizes[-1], X.shape[0])
+
+    # --- the unchecked computation (train() validates once and then calls these) ------------------------
+    def _labels(self, outputs: np.ndarray) -> np.ndarray:
+        if outputs.shape[1] == 1:
+            return (outputs[:, 0] >= 0.5).astype(np.int64)
+        return outputs.argmax(axis=1)
+
+    def _logits(self, X: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
+        """Forward pass up to the last layer's Z (N, n_L); returns Z and one cache per layer."""
+        hidden = ACTIVATIONS[self.activation][0]
+        Z, caches = dense_forward(X, self.params["W1"], self.params["b1"])  # (N, n_1)
+        caches = [caches]
+        for W_name, b_name in self._names[1:]:
+            # hidden activation (N, n_k); the output layer's activation is applied by the loss head
+            Z, cache = dense_forward(hidden(Z), self.params[W_name], self.params[b_name])
+            caches.append(cache)
+        return Z, caches
+
+    def _loss_and_grads(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, dict, np.ndarray]:
+        """Loss, gradients and outputs y_hat (N, n_L) for validated X (N, n_0) and Y (N, n_L)."""
+        Z, caches = self._logits(X)
+        loss, dZ, y_hat = self._head(Z, Y, self.output_activation, 1.0 / Y.size)
+        grads = {}
+        for k in range(len(caches) - 1, -1, -1):  # from the output layer back to the first
+            dA_prev, grads[self._names[k][0]], grads[self._names[k][1]] = dense_backward(dZ, caches[k], k > 0)
+            if k:
+                dZ = activation_backward(dA_prev, caches[k][0], self.activation)
+        return loss, grads, y_hat

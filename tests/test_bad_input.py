@@ -1,0 +1,102 @@
+"""Bad input raises ValueError/TypeError naming the argument, the value seen and what was expected."""
+
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib import losses
+from nnlib.init import init_params
+
+X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+y = np.array([0, 1, 1, 0])
+
+
+def net(**kwargs):
+    return nnlib.MLP([2, 3, 1], seed=0, **kwargs)
+
+
+def softmax_net():
+    return nnlib.MLP([2, 3, 3], output_activation="softmax", loss="cross_entropy", seed=0)
+
+
+def with_nan(array, index=(1, 0)):
+    array = array.astype(float)
+    array[index] = np.nan
+    return array
+
+
+CASES = {
+    "wrong feature count": (lambda: net().forward(np.ones((4, 3))), ValueError,
+                            ["X has 3 features", "expects 2"]),
+    "1-D X": (lambda: net().forward(np.ones(2)), ValueError, ["X must be 2-D", "(2,)", "reshape"]),
+    "non-numeric X": (lambda: net().forward([["a", "b"]]), TypeError, ["X must hold numbers", "<U1"]),
+    "NaN in X": (lambda: net().loss(with_nan(X), y), ValueError, ["X must be finite", "(1, 0)"]),
+    "inf in y": (lambda: net().loss(X, np.array([0, np.inf, 1, 0])), ValueError, ["y must be finite"]),
+    "NaN in y for bce": (lambda: net(loss="bce").loss(X, with_nan(y, 1)), ValueError, ["y must be finite"]),
+    "length mismatch": (lambda: net().loss_and_grads(X, y[:3]), ValueError, ["y has 3 samples", "X has 4"]),
+    "empty X": (lambda: net().forward(np.ones((0, 2))), ValueError, ["X is empty", "(0, 2)"]),
+    "bce y outside [0, 1]": (lambda: net(loss="bce").loss(X, y * 2), ValueError,
+                             ["y must lie in [0, 1]", "2.0"]),
+    "class label too large": (lambda: softmax_net().loss(X, np.array([0, 1, 3, 2])), ValueError,
+                              ["y must hold integer labels 0..2", "3.0"]),
+    "non-integer label": (lambda: softmax_net().loss(X, np.array([0, 1.5, 1, 2])), ValueError,
+                          ["integer labels"]),
+    "bad one-hot": (lambda: softmax_net().loss(X, np.ones((4, 3))), ValueError, ["y must be one-hot"]),
+    "y wrong shape": (lambda: net().loss(X, np.ones((4, 2))), ValueError, ["y has shape (4, 2)", "(4, 1)"]),
+    "unknown activation": (lambda: net(activation="sigmod"), ValueError,
+                           ["activation must be one of", "'sigmoid'", "'sigmod'"]),
+    "softmax hidden": (lambda: net(activation="softmax"), ValueError, ["activation must be one of"]),
+    "unknown output": (lambda: net(output_activation="step"), ValueError,
+                       ["output_activation must be one of"]),
+    "unknown loss": (lambda: net(loss="hinge"), ValueError,
+                     ["loss must be one of", "'cross_entropy'", "'hinge'"]),
+    "unknown init": (lambda: net(init="zeros"), ValueError, ["init must be one of", "'he'", "'zeros'"]),
+    "bce with tanh output": (lambda: net(output_activation="tanh", loss="bce"), ValueError,
+                             ["loss='bce' needs output_activation in ['sigmoid']", "'tanh'"]),
+    "cross_entropy with sigmoid": (lambda: net(loss="cross_entropy"), ValueError,
+                                   ["needs output_activation"]),
+    "softmax with mse": (lambda: net(output_activation="softmax"), ValueError, ["loss='mse' needs"]),
+    "softmax with one unit": (lambda: nnlib.MLP([2, 1], output_activation="softmax", loss="cross_entropy"),
+                              ValueError, ["at least 2 units", "= 1"]),
+    "layer size 0": (lambda: nnlib.MLP([2, 0, 1]), ValueError,
+                     ["layer_sizes[1] must be an int >= 1", "got 0"]),
+    "one layer size": (lambda: nnlib.MLP([2]), ValueError, ["layer_sizes needs at least two sizes", "[2]"]),
+    "layer sizes not a list": (lambda: nnlib.MLP(3), TypeError, ["layer_sizes must be a list", "got 3"]),
+    "float layer size": (lambda: nnlib.MLP([2, 2.5, 1]), TypeError, ["layer_sizes[1] must be an int", "2.5"]),
+    "bad seed": (lambda: nnlib.MLP([2, 1], seed="x"), TypeError, ["seed must be", "'x'"]),
+    "init_params bad rng": (lambda: init_params([2, 1], "xavier", rng=-1), TypeError, ["rng must be", "-1"]),
+    "lr <= 0": (lambda: nnlib.SGD(lr=0.0), ValueError, ["lr must be in (0.0, inf)", "got 0.0"]),
+    "momentum 1": (lambda: nnlib.SGD(lr=0.1, momentum=1), ValueError,
+                   ["momentum must be in [0.0, 1.0)", "1.0"]),
+    "epochs 0": (lambda: nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), epochs=0), ValueError,
+                 ["epochs must be an int >= 1", "got 0"]),
+    "batch_size 0": (lambda: nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), epochs=1, batch_size=0), ValueError,
+                     ["batch_size must be an int >= 1", "got 0"]),
+    "not an optimizer": (lambda: nnlib.train(net(), X, y, 0.1, epochs=1), TypeError, ["optimizer must have"]),
+    "callback not callable": (lambda: nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), 1, callback=3), TypeError,
+                              ["callback must be a function", "3"]),
+    "validation not a pair": (lambda: nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), 1, validation=X), TypeError,
+                              ["validation must be a pair", "ndarray"]),
+    "bad validation data": (lambda: nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), 1, validation=(X[:, :1], y)),
+                            ValueError, ["X has 1 features"]),
+    "train NaN in X": (lambda: nnlib.train(net(), with_nan(X), y, nnlib.SGD(lr=0.1), 1), ValueError,
+                       ["X must be finite"]),
+    "mse y_hat/y mismatch": (lambda: losses.mse(np.ones((3, 1)), np.ones(4)), ValueError,
+                             ["y has 4 samples", "y_hat has 3"]),
+    "bce y_hat above 1": (lambda: losses.bce(np.array([[1.5]]), np.array([1.0])), ValueError,
+                          ["y_hat must be probabilities in [0, 1]", "1.5"]),
+    "cross_entropy bad label": (lambda: losses.cross_entropy(np.zeros((2, 3)), np.array([0, 5])), ValueError,
+                                ["labels 0..2", "5.0"]),
+    "cross_entropy NaN logits": (lambda: losses.cross_entropy(with_nan(np.zeros((2, 3)), (0, 0)), [0, 1]),
+                                 ValueError, ["y_hat must be finite"]),
+    "loss of strings": (lambda: losses.mse(np.ones((2, 1)), ["a", "b"]), TypeError, ["y must hold numbers"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_raises_a_clear_error(case):
+    call, error, fragments = CASES[case]
+    with pytest.raises(error) as raised:
+        call()
+    for fragment in fragments:
+        assert fragment in str(raised.value), (fragment, str(raised.value))

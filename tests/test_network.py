@@ -1,0 +1,155 @@
+"""MLP: shapes, numeric gradient checks for every sensible combination at depths 1-3, labels, determinism."""
+
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib.activations import ACTIVATIONS
+from nnlib.network import activation_backward
+
+HIDDEN = ("sigmoid", "tanh", "relu", "identity")
+HEADS = (("sigmoid", "mse"), ("tanh", "mse"), ("relu", "mse"), ("identity", "mse"),
+         ("sigmoid", "bce"), ("softmax", "cross_entropy"))
+COMBINATIONS = [(depth, hidden, output, loss) for depth in (1, 2, 3) for hidden in HIDDEN
+                for output, loss in HEADS if depth > 1 or hidden == "sigmoid"]
+
+
+WORST = {"numeric": 0.0}
+
+
+def rel_error(a, b) -> float:
+    """CS231n: max over elements of |a - b| / max(1e-8, |a| + |b|)."""
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def numeric_gradient(f, x: np.ndarray, h: float = 3e-5) -> np.ndarray:
+    """Centred differences (f(x + h) - f(x - h)) / 2h for every entry of x (changed in place and restored)."""
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + h
+        plus = f()
+        x[index] = saved - h
+        minus = f()
+        x[index] = saved
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def make_problem(depth, hidden, output, loss, seed=0):
+    rng = np.random.default_rng(seed)
+    n_out = {"cross_entropy": 3, "bce": 1}.get(loss, 2)
+    sizes = [3] + [5] * (depth - 1) + [n_out]
+    net = nnlib.MLP(sizes, activation=hidden, output_activation=output, loss=loss, init="xavier", seed=seed)
+    X = rng.standard_normal((6, 3))
+    y = {"cross_entropy": rng.integers(0, 3, 6), "bce": rng.integers(0, 2, 6)}.get(loss)
+    y = rng.standard_normal((6, n_out)) if y is None else y
+    for k in range(1, depth + 1):  # non-zero biases: with zero biases a dead relu row gives Z == 0 exactly,
+        net.params[f"b{k}"] += rng.uniform(0.1, 0.3, sizes[k])  # the kink, where numeric and analytic differ
+    return net, X, y
+
+
+@pytest.mark.parametrize("depth, hidden, output, loss", COMBINATIONS)
+def test_gradients_match_numeric(depth, hidden, output, loss):
+    # A well-scaled problem (Xavier weights, 6 samples): the centred difference with h = 3e-5 is then good to
+    # about 1e-11 absolute, float64 rounding being the limit for the smallest gradient entries.
+    net, X, y = make_problem(depth, hidden, output, loss)
+    _, grads = net.loss_and_grads(X, y)
+    for name, param in net.params.items():
+        numeric = numeric_gradient(lambda: net.loss(X, y), param)
+        error = rel_error(grads[name], numeric)
+        WORST["numeric"] = max(WORST["numeric"], error)
+        assert error < 1e-7, name
+
+
+def test_combinations_cover_all_sensible_pairs():
+    assert len(COMBINATIONS) == 6 + 2 * 4 * 6
+
+
+@pytest.mark.parametrize("sizes", [[2, 1], [2, 4, 1], [3, 5, 4, 2]])
+def test_shapes_of_params_outputs_and_grads(sizes):
+    net = nnlib.MLP(sizes, output_activation="sigmoid", loss="bce", seed=1)
+    X = np.random.default_rng(0).standard_normal((7, sizes[0]))
+    y = np.random.default_rng(1).integers(0, 2, (7, sizes[-1]))
+    for k in range(1, len(sizes)):
+        assert net.params[f"W{k}"].shape == (sizes[k - 1], sizes[k])
+        assert net.params[f"b{k}"].shape == (sizes[k],)
+    assert net.forward(X).shape == (7, sizes[-1])
+    loss, grads = net.loss_and_grads(X, y)
+    assert isinstance(loss, float) and {k: g.shape for k, g in grads.items()} == {
+        k: p.shape for k, p in net.params.items()}
+    assert [A.shape for A in net.layer_outputs(X)] == [(7, n) for n in sizes[1:]]
+    assert np.array_equal(net.layer_outputs(X)[-1], net.forward(X))
+
+
+def test_xor_shapes_of_contract_example():
+    net = nnlib.MLP([2, 4, 1], activation="sigmoid", output_activation="sigmoid", loss="mse", init="xavier",
+                    seed=0)
+    assert {k: v.shape for k, v in net.params.items()} == {"W1": (2, 4), "b1": (4,), "W2": (4, 1), "b2": (1,)}
+    assert (net.layer_sizes, net.activation, net.output_activation, net.loss_name, net.init) == (
+        [2, 4, 1], "sigmoid", "sigmoid", "mse", "xavier")
+
+
+def test_one_output_accepts_y_of_shape_n_or_n_by_1():
+    net, X, y = make_problem(2, "tanh", "sigmoid", "bce")
+    loss_flat, grads_flat = net.loss_and_grads(X, y)
+    loss_column, grads_column = net.loss_and_grads(X, y.reshape(-1, 1))
+    assert loss_flat == loss_column
+    assert all(np.array_equal(grads_flat[k], grads_column[k]) for k in grads_flat)
+
+
+def test_softmax_forward_returns_probabilities_and_predict_is_argmax():
+    net, X, y = make_problem(2, "relu", "softmax", "cross_entropy")
+    probabilities = net.forward(X)
+    assert np.allclose(probabilities.sum(axis=1), 1.0) and (probabilities > 0).all()
+    assert np.array_equal(net.predict(X), probabilities.argmax(axis=1))
+    assert net.accuracy(X, y) == np.mean(net.predict(X) == y)
+
+
+def test_predict_thresholds_one_sigmoid_output_at_half():
+    net = nnlib.MLP([1, 1], output_activation="sigmoid", seed=0)
+    net.params["W1"][...] = 1.0
+    X = np.array([[-2.0], [-1e-9], [0.0], [3.0]])
+    assert net.predict(X).tolist() == [0, 0, 1, 1]
+    assert net.accuracy(X, np.array([0, 1, 1, 1])) == 0.75
+
+
+def test_forward_does_not_change_params_and_is_repeatable():
+    net, X, _ = make_problem(3, "sigmoid", "sigmoid", "mse")
+    before = {k: v.copy() for k, v in net.params.items()}
+    assert np.array_equal(net.forward(X), net.forward(X))
+    assert all(np.array_equal(before[k], net.params[k]) for k in before)
+
+
+def test_same_seed_same_weights_different_seed_different_weights():
+    a, b, c = (nnlib.MLP([2, 3, 1], seed=s) for s in (5, 5, 6))
+    assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+    assert not np.array_equal(a.params["W1"], c.params["W1"])
+    generator = nnlib.MLP([2, 3, 1], seed=np.random.default_rng(5))
+    assert np.array_equal(generator.params["W1"], a.params["W1"])
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "identity"])
+def test_backward_slope_from_outputs_equals_derivative(name):
+    Z = np.linspace(-4, 4, 12).reshape(3, 4) + 0.01  # avoids Z == 0 exactly (relu's kink)
+    function, derivative = ACTIVATIONS[name]
+    assert np.allclose(activation_backward(np.ones_like(Z), function(Z.copy()), name), derivative(Z),
+                       rtol=1e-12, atol=1e-15)
+
+
+def test_sigmoid_bce_gradient_saturated_stays_finite():
+    net = nnlib.MLP([1, 1], output_activation="sigmoid", loss="bce", seed=0)
+    net.params["W1"][...] = 1000.0
+    loss, grads = net.loss_and_grads(np.array([[1.0], [-1.0]]), np.array([0, 1]))
+    assert np.isfinite(loss) and loss == pytest.approx(100.0)  # PyTorch's clamp: -log clamped at 100
+    assert all(np.isfinite(g).all() for g in grads.values())
+
+
+def test_repr_names_the_architecture():
+    assert repr(nnlib.MLP([2, 3, 1], seed=0)).startswith("MLP([2, 3, 1], activation='sigmoid'")
+
+
+def test_zz_report_largest_numeric_error(capsys):
+    with capsys.disabled():
+        print(f"\nlargest relative error against the numeric gradient: {WORST['numeric']:.2e}")
+    assert WORST["numeric"] < 1e-7
