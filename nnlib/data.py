@@ -1,0 +1,208 @@
+"""Toy 2-D data sets, a train/test split, one-hot labels and the handwritten digits.
+
+Every generator returns ``X`` of shape (n, 2), float64, one sample per row, and ``y`` of shape (n,), int,
+with the classes as balanced as ``n`` allows (sizes differ by at most one). The rows are shuffled.
+Randomness comes only from ``seed``: an int, a ``np.random.Generator`` or None (fresh entropy);
+NumPy's global random state is never touched. ``noise`` is the standard deviation of the Gaussian noise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ._checks import as_generator
+
+__all__ = ["xor", "xor_cloud", "moons", "circles", "spiral", "gaussians",
+           "train_test_split", "one_hot", "load_digits"]
+
+DIGITS_PATH = Path(__file__).parent / "datasets" / "digits.npz"
+
+
+# ---- argument checks (clear messages: the argument, the value seen, what was expected) ----
+
+def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    return as_generator(seed, "seed")      # the same rule as everywhere in nnlib
+
+
+def _check_int(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _check_noise(noise: object) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise TypeError(f"noise must be a number, got {noise!r}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
+    return float(noise)
+
+
+def _class_sizes(n: object, classes: object) -> list[int]:
+    """Split n samples into `classes` groups whose sizes differ by at most one."""
+    classes = _check_int("classes", classes, 2)
+    n = _check_int("n", n, 1)
+    if n < classes:
+        raise ValueError(f"n must be at least classes={classes} (one sample per class), got n={n}")
+    return [n // classes + (1 if k < n % classes else 0) for k in range(classes)]
+
+
+def _finish(parts: list[np.ndarray], noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Stack the per-class point sets, add Gaussian noise, shuffle the rows."""
+    X = np.concatenate(parts).astype(np.float64)                     # (n, 2)
+    y = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(parts)])
+    X += noise * rng.standard_normal(X.shape)
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+# ---- toy data sets ----
+
+def xor() -> tuple[np.ndarray, np.ndarray]:
+    """The four XOR points: X (4, 2) float64, y (4,) int = [0, 1, 1, 0]."""
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([0, 1, 1, 0], dtype=np.int64)
+    return X, y
+
+
+def xor_cloud(n: int = 200, noise: float = 0.1, seed: int | np.random.Generator | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy clouds around the four XOR corners: X (n, 2), y (n,) = XOR of the corner's coordinates."""
+    sizes, noise, rng = _class_sizes(n, 2), _check_noise(noise), _rng(seed)
+    corners = [np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])]
+    # alternate between the two corners of each class so both corners get (almost) equal shares
+    parts = [corners[k][np.arange(size) % 2] for k, size in enumerate(sizes)]
+    return _finish(parts, noise, rng)
+
+
+def moons(n: int = 200, noise: float = 0.1, seed: int | np.random.Generator | None = None
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles of radius 1: X (n, 2), y (n,).
+
+    Class 0 is the upper arc centred at (0, 0); class 1 the lower arc centred at (1, 0.5).
+    """
+    sizes, noise, rng = _class_sizes(n, 2), _check_noise(noise), _rng(seed)
+    t0, t1 = np.linspace(0, np.pi, sizes[0]), np.linspace(0, np.pi, sizes[1])
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    lower = np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)])
+    return _finish([upper, lower], noise, rng)
+
+
+def circles(n: int = 200, noise: float = 0.05, seed: int | np.random.Generator | None = None,
+            factor: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles: class 0 of radius 1, class 1 of radius `factor`. X (n, 2), y (n,)."""
+    sizes, noise, rng = _class_sizes(n, 2), _check_noise(noise), _rng(seed)
+    if isinstance(factor, bool) or not isinstance(factor, (int, float, np.integer, np.floating)) \
+            or not 0 < factor < 1:
+        raise ValueError(f"factor must be a number in (0, 1) (inner radius / outer radius), got {factor!r}")
+    parts = []
+    for size, radius in zip(sizes, [1.0, float(factor)], strict=True):
+        angle = np.linspace(0, 2 * np.pi, size, endpoint=False)
+        parts.append(radius * np.column_stack([np.cos(angle), np.sin(angle)]))
+    return _finish(parts, noise, rng)
+
+
+def spiral(n: int = 300, classes: int = 3, noise: float = 0.2,
+           seed: int | np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`classes` interleaved spiral arms (as in CS231n): X (n, 2), y (n,).
+
+    Arm k turns through 4 radians while its radius grows from 0.1 to 1; arms start 2*pi/classes apart.
+    Here `noise` is added to the angle (radians), which keeps the points on their arm's radius.
+    """
+    sizes, noise, rng = _class_sizes(n, classes), _check_noise(noise), _rng(seed)
+    parts = []
+    for k, size in enumerate(sizes):
+        radius = np.linspace(0.1, 1.0, size)
+        angle = np.linspace(0, 4, size) + 2 * np.pi * k / len(sizes) + noise * rng.standard_normal(size)
+        parts.append(radius[:, None] * np.column_stack([np.sin(angle), np.cos(angle)]))
+    return _finish(parts, 0.0, rng)
+
+
+def gaussians(n: int = 200, classes: int = 2, noise: float = 0.5,
+              seed: int | np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Round Gaussian blobs of std `noise`, centred evenly on a circle of radius 2: X (n, 2), y (n,)."""
+    sizes, noise, rng = _class_sizes(n, classes), _check_noise(noise), _rng(seed)
+    angles = 2 * np.pi * np.arange(len(sizes)) / len(sizes)
+    centres = 2.0 * np.column_stack([np.cos(angles), np.sin(angles)])      # (classes, 2)
+    parts = [np.repeat(centres[k:k + 1], size, axis=0) for k, size in enumerate(sizes)]
+    return _finish(parts, noise, rng)
+
+
+# ---- splitting and labels ----
+
+def _strata(y: np.ndarray) -> np.ndarray | None:
+    """Integer class labels to stratify on, or None when y does not look like class labels."""
+    labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y), -1)[:, 0]
+    if labels.dtype.kind in "iub" or (labels.dtype.kind == "f" and np.all(labels == np.round(labels))):
+        return labels
+    return None
+
+
+def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
+                     seed: int | np.random.Generator | None = 0
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle and split into X_train, X_test, y_train, y_test.
+
+    Shapes: X (N, ...), y (N, ...) -> the same trailing shapes with N_train + N_test = N rows.
+    For class labels (integers (N,) or (N, 1), or one-hot (N, C)) the split is stratified: each class
+    keeps round(test_fraction * its size) samples for the test set, so both sets keep the class balance.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows, got X {X.shape} and y {y.shape}")
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float, np.floating)) \
+            or not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be a number strictly between 0 and 1, got {test_fraction!r}")
+    order = _rng(seed).permutation(len(y))
+    strata = _strata(y)
+    if strata is None:                                   # not class labels: a plain random split
+        is_test = np.arange(len(y)) < round(test_fraction * len(y))
+    else:                                # each class: its first round(f * size) members in shuffled order
+        shuffled = strata[order]
+        rank = np.zeros(len(y), dtype=np.int64)
+        for label in np.unique(shuffled):
+            members = shuffled == label
+            rank[members] = np.arange(members.sum()) - round(test_fraction * members.sum())
+        is_test = rank < 0
+    test, train = order[is_test], order[~is_test]
+    if len(test) == 0 or len(train) == 0:
+        raise ValueError(f"test_fraction={test_fraction} of {len(y)} samples leaves an empty "
+                         f"{'test' if len(test) == 0 else 'training'} set; use more samples")
+    return X[train], X[test], y[train], y[test]
+
+
+def one_hot(y: np.ndarray, num_classes: int | None = None) -> np.ndarray:
+    """Integer labels y (N,) -> one-hot float64 (N, num_classes); num_classes defaults to max(y) + 1."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.size == 0 or y.dtype.kind not in "iu":
+        raise ValueError(f"y must be a non-empty 1-D array of integer labels, got shape {y.shape}, "
+                         f"dtype {y.dtype}")
+    if num_classes is None:
+        num_classes = int(y.max()) + 1
+    num_classes = _check_int("num_classes", num_classes, 1)
+    if y.min() < 0 or y.max() >= num_classes:
+        raise ValueError(f"y must hold labels in [0, {num_classes - 1}], "
+                         f"got values from {y.min()} to {y.max()}")
+    encoded = np.zeros((len(y), num_classes))
+    encoded[np.arange(len(y)), y] = 1.0
+    return encoded
+
+
+# ---- the handwritten digits ----
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 8x8 handwritten digits shipped with nnlib: X (1797, 64) float64 in [0, 1], y (1797,) int.
+
+    Each row is one image read row by row; pixel counts 0..16 are divided by 16. The data are the UCI
+    "Optical Recognition of Handwritten Digits" test set (E. Alpaydin, C. Kaynak), CC BY 4.0: see
+    nnlib/datasets/LICENSE.txt. Read from nnlib/datasets/digits.npz, no network needed.
+    """
+    with np.load(DIGITS_PATH, allow_pickle=False) as stored:
+        pixels, labels = stored["images"], stored["labels"]
+    X = pixels.reshape(len(pixels), 64).astype(np.float64) / 16.0   # (1797, 64)
+    y = labels.astype(np.int64)
+    return X, y

@@ -1,0 +1,177 @@
+"""Tests for nnlib.gradcheck: the check passes on correct gradients and fails on wrong ones."""
+
+import numpy as np
+import pytest
+
+from nnlib.gradcheck import GradCheckReport, grad_check, numeric_gradient, rel_error
+from nnlib.network import MLP
+
+# (activation, output activation, loss, number of outputs)
+COMBINATIONS = [
+    ("sigmoid", "sigmoid", "bce", 1),
+    ("tanh", "sigmoid", "mse", 1),
+    ("identity", "identity", "mse", 2),
+    ("tanh", "softmax", "cross_entropy", 3),
+    ("sigmoid", "softmax", "cross_entropy", 3),
+    ("relu", "sigmoid", "bce", 1),
+    ("relu", "softmax", "cross_entropy", 3),
+]
+
+
+def make_problem(activation, output_activation, loss, n_out, hidden=(5,), seed=0):
+    rng = np.random.default_rng(seed)
+    net = MLP([3, *hidden, n_out], activation=activation, output_activation=output_activation,
+                    loss=loss, init="xavier", seed=seed)
+    X = rng.normal(size=(6, 3))
+    if loss == "cross_entropy":
+        y = np.arange(6) % n_out
+    elif loss == "bce":
+        y = (np.arange(6) % 2).astype(float)
+    else:
+        y = rng.normal(size=(6, n_out)) if n_out > 1 else rng.normal(size=6)
+    return net, X, y
+
+
+class Sabotaged:
+    """Wraps a network and spoils one of its gradients, to prove that grad_check can fail."""
+
+    def __init__(self, net, name, spoil):
+        self.net, self.name, self.spoil = net, name, spoil
+        self.params, self.layer_sizes = net.params, net.layer_sizes
+        self.activation, self.output_activation = net.activation, net.output_activation
+
+    def loss_and_grads(self, X, y):
+        loss, grads = self.net.loss_and_grads(X, y)
+        grads = dict(grads)
+        grads[self.name] = self.spoil(grads[self.name])
+        return loss, grads
+
+
+def test_rel_error_follows_cs231n():
+    a, b = np.array([1.0, 2.0, 0.0]), np.array([1.0, 2.2, 1e-12])
+    expected = max(0.0, 0.2 / 4.2, 1e-12 / 1e-8)
+    assert rel_error(a, b) == pytest.approx(expected)
+    assert rel_error(a, a) == 0.0
+    assert isinstance(rel_error(a, b), float)
+    with pytest.raises(ValueError, match=r"same shape, got a \(3,\) and b \(2,\)"):
+        rel_error(a, b[:2])
+
+
+def test_numeric_gradient_of_a_known_function_and_x_restored():
+    x = np.array([[0.3, -1.2], [2.0, 0.5]])
+    before = x.copy()
+    grad = numeric_gradient(lambda v: float(np.sum(v ** 3)), x)
+    np.testing.assert_allclose(grad, 3 * before ** 2, rtol=1e-8)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_numeric_gradient_restores_x_even_when_f_raises():
+    x = np.array([1.0, 2.0])
+
+    def explode(v):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        numeric_gradient(explode, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS, ids=lambda c: "-".join(map(str, c)))
+@pytest.mark.parametrize("hidden", [(), (5,), (4, 3)], ids=["depth1", "depth2", "depth3"])
+def test_grad_check_passes_on_correct_networks(combination, hidden):
+    net, X, y = make_problem(*combination, hidden=hidden)
+    report = grad_check(net, X, y)
+    assert report.passed, str(report)
+    assert set(report.errors) == set(net.params)
+    assert report.worst_error == max(report.errors.values())
+    uses_relu = combination[0] == "relu" and len(hidden) > 0
+    assert report.tolerance == (1e-5 if uses_relu else 1e-7)
+
+
+def test_grad_check_leaves_the_parameters_exactly_as_they_were():
+    net, X, y = make_problem("tanh", "softmax", "cross_entropy", 3)
+    before = {name: value.copy() for name, value in net.params.items()}
+    identities = {name: id(value) for name, value in net.params.items()}
+    grad_check(net, X, y)
+    for name, value in net.params.items():
+        np.testing.assert_array_equal(value, before[name])       # bit for bit
+        assert id(value) == identities[name]                      # the same arrays, still in place
+
+
+@pytest.mark.parametrize("name", ["W1", "b1", "W2", "b2"])
+def test_grad_check_fails_when_one_gradient_is_scaled_by_1_01(name):
+    net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
+    report = grad_check(Sabotaged(net, name, lambda g: g * 1.01), X, y)
+    assert not report.passed
+    assert report.worst_param == name
+    assert report.worst_error == pytest.approx(0.01 / 2.01, rel=1e-3)
+    assert "FAIL" in str(report) and name in str(report)
+
+
+def test_grad_check_fails_on_a_transposed_gradient():
+    net, X, y = make_problem("tanh", "identity", "mse", 3, hidden=(3,))   # W2 is square (3, 3)
+    report = grad_check(Sabotaged(net, "W2", lambda g: g.T), X, y)
+    assert not report.passed and report.worst_param == "W2" and report.worst_error > 1e-3
+
+
+def test_grad_check_fails_on_a_wrongly_shaped_gradient():
+    net, X, y = make_problem("tanh", "sigmoid", "mse", 1)
+    report = grad_check(Sabotaged(net, "b1", lambda g: g[:-1]), X, y)
+    assert not report.passed and report.errors["b1"] == float("inf")
+    assert "b1's gradient has shape (4,), not (5,)" in report.note
+
+
+def test_report_reads_as_a_table_with_a_verdict():
+    net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
+    report = grad_check(net, X, y)
+    text = str(report)
+    assert text.splitlines()[-1].startswith("PASS: worst relative error")
+    assert f"({report.worst_param})" in text and "<- worst" in text
+    for name in net.params:
+        assert name in text
+    assert "passed=True" in repr(report)
+    assert isinstance(report, GradCheckReport)
+
+
+def test_relu_report_uses_the_looser_tolerance_and_explains_kinks():
+    net, X, y = make_problem("relu", "sigmoid", "bce", 1)
+    report = grad_check(net, X, y)
+    assert report.tolerance == 1e-5
+    assert "kink" in str(report)
+    assert grad_check(net, X, y, tolerance=1e-3).tolerance == 1e-3
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"h": 0}, ValueError, "h must be a small positive step"),
+    ({"h": -1e-5}, ValueError, "h must"),
+    ({"tolerance": 0}, ValueError, "tolerance must be a positive number"),
+])
+def test_grad_check_rejects_bad_arguments(kwargs, error, match):
+    net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
+    with pytest.raises(error, match=match):
+        grad_check(net, X, y, **kwargs)
+
+
+def test_grad_check_rejects_a_non_network_and_float32_parameters():
+    with pytest.raises(TypeError, match="net must be an nnlib.MLP"):
+        grad_check("not a net", np.zeros((2, 2)), np.zeros(2))
+    with pytest.raises(TypeError, match="float64"):
+        numeric_gradient(lambda v: float(v.sum()), np.ones(3, dtype=np.float32))
+
+
+def test_relu_report_counts_pre_activations_sitting_on_the_kink():
+    net = MLP([3, 5, 4, 3], activation="relu", output_activation="softmax", loss="cross_entropy", seed=0)
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    X[1] = -100 * net.params["W1"] @ np.ones(5)  # with this seed, switches every unit of layer 1 off
+    assert not np.maximum(X[1] @ net.params["W1"], 0).any(), "the sample must switch layer 1 off"
+    # so Z2 of that sample is b2 = 0 exactly: right on the kink, where the centred difference is wrong
+    report = grad_check(net, X, np.arange(6) % 3)
+    assert "within about h of 0" in report.note and "kink" in str(report)
+
+
+def test_grad_check_and_rel_error_are_exported_by_nnlib():
+    import nnlib
+
+    net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
+    assert nnlib.grad_check(net, X, y).passed
+    assert nnlib.rel_error(np.ones(2), np.ones(2)) == 0.0
