@@ -1,0 +1,129 @@
+"""Solution notebook -> student notebook: ``python -m classroom.exercises [NAMES...]``.
+
+Every region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes ``# YOUR CODE HERE`` and
+``raise NotImplementedError()`` at the marker's indentation (as nbgrader does). Outputs and execution counts
+are cleared except in check cells (``# NBVAL_CHECK_OUTPUT``): they keep the expected output that
+``pytest --nbval-lax`` compares against. A note at the top says how to check the work.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from classroom import EXERCISES, NOTEBOOKS, is_check_cell, notebook_names
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+NOTE_ID = "exercise-version-note"
+
+
+def _note(name: str) -> str:
+    return (
+        "> **Exercise version.** Complete every cell that contains `raise NotImplementedError()`: "
+        "replace those two lines with your code. The cell after each exercise checks your answer and "
+        "prints ✓ or ✗ with a hint. To check everything at once, run all cells (Run → Run All Cells), "
+        f"or from the repository's folder: `pytest --nbval-lax notebooks/exercises/{name}.ipynb`"
+    )
+
+
+def solution_regions(source: str) -> list[list[str]]:
+    """The lines inside each BEGIN/END SOLUTION region of a cell's source (markers excluded).
+
+    Raises ValueError on unbalanced markers.
+    """
+    regions: list[list[str]] = []
+    inside = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside:
+                raise ValueError(f"line {number}: {BEGIN} inside another solution region")
+            inside = True
+            regions.append([])
+        elif marker == END:
+            if not inside:
+                raise ValueError(f"line {number}: {END} without a {BEGIN}")
+            inside = False
+        elif inside:
+            regions[-1].append(line)
+    if inside:
+        raise ValueError(f"{BEGIN} without an {END}")
+    return regions
+
+
+def strip_solutions(source: str) -> str:
+    """Replace each solution region (markers included) by the nbgrader placeholder, same indentation."""
+    solution_regions(source)  # validates the markers
+    lines, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == BEGIN:
+            indent = line[: len(line) - len(line.lstrip())]
+            lines += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
+            inside = True
+        elif line.strip() == END:
+            inside = False
+        elif not inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _relink(markdown: str) -> str:
+    """Links written for notebooks/ also work from notebooks/exercises/ (which has the notebooks, nnlib/)."""
+    def fix(match: re.Match) -> str:
+        target = match.group(2)
+        keep = (re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith(("#", "/", "nnlib/"))
+                or target.split("#")[0].endswith(".ipynb"))
+        return match.group(0) if keep else f"{match.group(1)}../{target}{match.group(3)}"
+    return LINK.sub(fix, markdown)
+
+
+def make_student(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """The student version of a solution notebook (a new notebook; the input is not modified)."""
+    nb = copy.deepcopy(solution)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _relink(cell.source)
+        if cell.cell_type != "code":
+            continue
+        cell.source = strip_solutions(cell.source)
+        if not is_check_cell(cell):
+            cell.outputs = []
+            cell.execution_count = None
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(_note(name), id=NOTE_ID))
+    nbformat.validate(nb)
+    return nb
+
+
+def student_text(solution_path: Path) -> str:
+    """The student notebook for ``solution_path`` as the exact text that is written to disk."""
+    solution = nbformat.read(solution_path, as_version=4)
+    return nbformat.writes(make_student(solution, solution_path.stem)) + "\n"
+
+
+def write_student(solution_path: Path, out_dir: Path = EXERCISES) -> Path:
+    """Write the student version of ``solution_path`` to ``out_dir`` (same file name); return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / solution_path.name
+    target.write_text(student_text(solution_path), encoding="utf-8")
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = notebook_names(argv if argv is not None else sys.argv[1:])
+    for name in names:
+        path = NOTEBOOKS / f"{name}.ipynb"
+        if not path.exists():
+            print(f"error: {path} does not exist; build it first: python -m classroom.build {name}")
+            return 1
+        print(f"wrote {write_student(path).relative_to(NOTEBOOKS.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""classroom.exercises: student versions are generated correctly, up to date, valid, and leak no solution."""
+
+import nbformat
+import pytest
+
+from classroom import EXERCISES, NOTEBOOKS, check_cells, is_check_cell, notebook_names
+from classroom.exercises import (
+    BEGIN,
+    END,
+    NOTE_ID,
+    make_student,
+    solution_regions,
+    strip_solutions,
+    student_text,
+)
+
+NAMES = notebook_names()
+WITH_EXERCISES = [n for n in NAMES if (NOTEBOOKS / f"{n}.ipynb").exists()
+                  and BEGIN in (NOTEBOOKS / f"{n}.ipynb").read_text(encoding="utf-8")]
+
+CELL = """def sigmoid(z):
+    # a comment the learner keeps
+    ### BEGIN SOLUTION
+    s = 1.0 / (1.0 + np.exp(-z))
+    return s
+    ### END SOLUTION
+x = 1
+### BEGIN SOLUTION
+y = 2
+### END SOLUTION"""
+
+
+def test_strip_solutions_keeps_indentation_and_surrounding_code():
+    assert strip_solutions(CELL) == """def sigmoid(z):
+    # a comment the learner keeps
+    # YOUR CODE HERE
+    raise NotImplementedError()
+x = 1
+# YOUR CODE HERE
+raise NotImplementedError()"""
+
+
+def test_solution_regions_lists_the_lines_inside_the_markers():
+    assert solution_regions(CELL) == [["    s = 1.0 / (1.0 + np.exp(-z))", "    return s"], ["y = 2"]]
+
+
+@pytest.mark.parametrize("source", [f"{BEGIN}\nx\n", f"x\n{END}", f"{BEGIN}\n{BEGIN}\n{END}\n{END}"])
+def test_unbalanced_markers_raise_value_error(source):
+    with pytest.raises(ValueError, match="SOLUTION"):
+        strip_solutions(source)
+
+
+def demo_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("[next](02_x.ipynb) [readme](../README.md) [code](nnlib/network.py)"),
+        nbformat.v4.new_code_cell(CELL, execution_count=1, outputs=[nbformat.v4.new_output(
+            "stream", name="stdout", text="hi\n")]),
+        nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\n# check: sigmoid\ncheck()", execution_count=2,
+                                  outputs=[nbformat.v4.new_output("stream", name="stdout", text="✓ ok\n")]),
+    ]
+    return nb
+
+
+def test_make_student_clears_outputs_except_check_cells_and_adds_a_note():
+    solution = demo_notebook()
+    student = make_student(solution, "01_demo")
+    nbformat.validate(student)
+    note, markdown, exercise, check = student.cells
+    assert note.id == NOTE_ID and "pytest --nbval-lax notebooks/exercises/01_demo.ipynb" in note.source
+    assert exercise.outputs == [] and exercise.execution_count is None
+    assert "raise NotImplementedError()" in exercise.source and "np.exp" not in exercise.source
+    assert check.outputs[0].text == "✓ ok\n" and check.execution_count == 2
+    assert markdown.source == "[next](02_x.ipynb) [readme](../../README.md) [code](nnlib/network.py)"
+    assert solution.cells[1].outputs, "the solution notebook itself is not modified"
+
+
+def solution_lines(nb) -> tuple[set[str], set[str]]:
+    """Stripped non-blank lines inside solution regions, and those outside them (all cells)."""
+    inside, outside = set(), set()
+    for cell in nb.cells:
+        regions = solution_regions(cell.source) if cell.cell_type == "code" else []
+        hidden = {line.strip() for region in regions for line in region if line.strip()}
+        inside |= hidden
+        outside |= {line.strip() for line in strip_solutions(cell.source).splitlines() if line.strip()}
+    return inside, outside
+
+
+def test_there_are_notebooks_with_exercises():
+    assert WITH_EXERCISES, "no built notebook contains an exercise"
+
+
+@pytest.mark.parametrize("name", WITH_EXERCISES)
+def test_student_version_is_up_to_date_and_valid(name):
+    path = EXERCISES / f"{name}.ipynb"
+    assert path.exists(), f"run: python -m classroom.build {name}"
+    assert path.read_text(encoding="utf-8") == student_text(NOTEBOOKS / f"{name}.ipynb")
+    nbformat.validate(nbformat.read(path, as_version=4))
+
+
+@pytest.mark.parametrize("name", WITH_EXERCISES)
+def test_student_version_leaks_no_solution(name):
+    solution = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    student = nbformat.read(EXERCISES / f"{name}.ipynb", as_version=4)
+    inside, outside = solution_lines(solution)
+    secret = inside - outside
+    text = "\n".join(cell.source for cell in student.cells)
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    leaked = [line for cell in student.cells for line in cell.source.splitlines() if line.strip() in secret]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("name", WITH_EXERCISES)
+def test_student_version_keeps_check_outputs_only(name):
+    student = nbformat.read(EXERCISES / f"{name}.ipynb", as_version=4)
+    assert check_cells(student), "a notebook with exercises needs check cells"
+    for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        if is_check_cell(cell):
+            assert cell.outputs and cell.execution_count is not None
+        else:
+            assert cell.outputs == [] and cell.execution_count is None
