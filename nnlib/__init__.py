@@ -4,6 +4,8 @@ It is the code the notebooks in ``notebooks/`` build up to, step by step. Import
 the plotting (``nnlib.plots``) and widget (``nnlib.widgets``) modules are imported on demand.
 """
 
+__version__ = "0.1.0"
+
 from . import activations as activations  # the network core
 from . import data as data  # data sets (nnlib.data.moons, ...)
 from . import init as init

@@ -85,11 +85,11 @@ def test_repo2docker_accepts_the_binder_config(tmp_path):
 def test_notebook_folders_can_import_nnlib_without_installing(link_dir):
     link = ROOT / link_dir / "nnlib"
     assert link.is_symlink() and link.resolve() == (ROOT / "nnlib").resolve()
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, ''); import nnlib; print(nnlib.__file__)"],
-        cwd=ROOT / link_dir, capture_output=True, text=True,
-    )
+    # A kernel started in the folder has it first on sys.path: nnlib must come from the link, not site-packages.
+    code = "import sys; sys.path.insert(0, ''); import nnlib; print(nnlib.__file__)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT / link_dir, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).parent == ROOT / link_dir / "nnlib"
 
 
 def markdown_links(text: str) -> list[str]:

@@ -1,0 +1,231 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [Contents](00_start_here.ipynb) | [01 Neurons and initialisation →](01_neurons_and_initialisation.ipynb)
+#
+# [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/00_start_here.ipynb)
+#
+# # 0. Start here: Neural Networks from Scratch
+#
+# Build a neural network with nothing but NumPy, one idea at a time, until it reads handwritten digits.
+#
+# **You will learn** in this notebook
+# - what the series covers, who it is for, and in which order to read it;
+# - how to run the notebooks (on your own computer, on Binder, or on a JupyterHub);
+# - how the exercises and their check cells tell you whether your code is right;
+# - the notation every notebook uses, so that the maths and the code read the same.
+#
+# **Prerequisites**: Python (functions, lists, loops) and a first contact with NumPy arrays. For the maths:
+# what a derivative is, and the chain rule from school. Nothing about neural networks.
+
+# %% [markdown]
+# ## What this series is
+#
+# Deep-learning libraries hide the interesting part: what actually happens inside a network when it learns.
+# Here you write that part yourself. Every notebook adds one piece — a neuron, a layer, the forward pass, the
+# loss, the backward pass, the training loop, better optimisers — and you type the key lines in small
+# exercises. Each piece you write also exists, tested, in a small library called **`nnlib`** that lives in
+# this repository. Later notebooks use `nnlib`'s version, so a slip in one exercise never blocks the next
+# notebook, and you can always open the library's code (`nnlib/` in the file browser) to compare.
+#
+# The series is for a **beginner working alone**: a student, an engineer moving into machine learning, or a
+# teacher preparing a class. Every formula is written with the same names as the code, every array carries its
+# shape, and every notebook ends with a summary and further exercises.
+#
+# The running example is **XOR**: four points, two classes, and no straight line that separates them. It is
+# the smallest problem that needs a hidden layer, so it shows exactly why networks have one.
+
+# %% [markdown]
+# ## The order
+#
+# Read the notebooks in this order; each one builds on the ones before it.
+#
+# | # | Notebook | What you do there |
+# |---|---|---|
+# | 01 | [Neurons and initialisation][01] | a neuron, the sigmoid, layers as matrix products, first weights |
+# | 02 | [Forward pass][02] | the XOR points through a 2-4-1 network, every shape shown |
+# | 03 | [Loss and backpropagation][03] | measure the error; every gradient by the chain rule, checked |
+# | 04 | [Training on XOR][04] | gradient descent, live loss curves and decision boundaries, sliders |
+# | 05 | [Playground][05] | a dashboard to train networks on toy data sets and watch them learn |
+# | 06 | [Optimisers and mini-batches][06] | SGD, momentum and Adam; batch size and shuffling |
+# | 07 | [Capstone: handwritten digits][07] | everything together: a network that reads 8×8 digit images |
+#
+# [01]: 01_neurons_and_initialisation.ipynb
+# [02]: 02_forward_pass.ipynb
+# [03]: 03_loss_and_backpropagation.ipynb
+# [04]: 04_training_on_xor.ipynb
+# [05]: 05_playground.ipynb
+# [06]: 06_optimisers_and_minibatches.ipynb
+# [07]: 07_capstone_digits.ipynb
+#
+# Plan on 30–60 minutes per notebook. Notebooks 01–04 are the core; 05 is for play; 06 and 07 take you from
+# the toy problem to a real one.
+
+# %% [markdown]
+# ## How to run the notebooks
+#
+# **On your own computer** (Python 3.10 or newer). In a terminal, inside the repository:
+# ```bash
+# make lab
+# ```
+# The first time, this creates a virtual environment in `.venv/`, installs NumPy, matplotlib, ipywidgets and
+# JupyterLab into it, and then opens this notebook in JupyterLab. Later runs just open JupyterLab.
+#
+# **On Binder** (nothing to install): click the *launch binder* badge at the top of any notebook. Binder
+# builds the same environment in the cloud; it can take a minute or two to start, and your changes are lost
+# when the session ends, so download anything you want to keep (*File → Download*).
+#
+# **On a JupyterHub** (for example your school's): open a terminal in the hub, clone the repository, install
+# it into your environment and open `notebooks/00_start_here.ipynb`:
+# ```bash
+# git clone https://github.com/nn-from-scratch/nn-from-scratch.git
+# cd nn-from-scratch
+# python -m pip install --user -r requirements.txt -e .
+# ```
+#
+# In every notebook, run the cells from top to bottom (*Run → Run All Cells*, or
+# <kbd>Shift</kbd>+<kbd>Enter</kbd> cell by cell). If something looks odd, *Kernel → Restart Kernel and Run
+# All Cells* starts again from a clean state. Every random number is drawn from a seeded generator, so you see
+# exactly the numbers printed here.
+
+# %% [markdown]
+# ## Does your setup work?
+#
+# Run the next cell. It imports `nnlib` and says where it was found. If it prints a version and a path, you
+# are ready. If it raises `ModuleNotFoundError`, start JupyterLab from the repository with `make lab`, or
+# install the library with `python -m pip install -e .` from the repository's folder.
+
+# %% tags=["nbval-ignore-output"]
+# Setup: the imports this notebook needs. Output varies from computer to computer (paths, versions).
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+
+import nnlib
+
+np.set_printoptions(precision=4, suppress=True)
+rng = np.random.default_rng(0)
+
+try:
+    nnlib_version = version("nn-from-scratch")
+except PackageNotFoundError:  # imported through the notebooks/nnlib link without being installed
+    nnlib_version = "not installed (found through the notebooks/nnlib link)"
+print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}")
+print(f"nnlib {nnlib_version}")
+print(f"nnlib's code is in {Path(nnlib.__file__).parent}")
+
+# %% [markdown]
+# And a first taste of what you will build: a network with 2 inputs, 4 hidden units and 1 output, untrained,
+# asked about the four XOR points. Its four answers are almost the same (about 0.6), whatever the right answer
+# is — it has not learned anything yet. By the end of notebook 04 you will have trained it yourself.
+
+# %%
+X, y = nnlib.data.xor()                   # X (4, 2): one row per point; y (4,): the XOR labels
+net = nnlib.MLP([2, 4, 1], seed=0)        # 2 inputs -> 4 hidden units -> 1 output, random weights
+y_hat = net.forward(X)                    # (4, 1): the network's guess of P(class 1) for each point
+for x_row, label, guess in zip(X, y, y_hat[:, 0], strict=True):
+    print(f"x = {x_row}   XOR = {label}   untrained network says {guess:.3f}")
+
+# %% [markdown]
+# ## How exercises and check cells work
+#
+# In the exercise notebooks (the folder `notebooks/exercises/`; the notebooks next to this one are the worked
+# solutions) you complete small **functions**. An exercise cell looks like this:
+# ```python
+# def sigmoid(z):
+#     """σ(z) = 1 / (1 + e^(−z)), elementwise. Shape of z."""
+#     # YOUR CODE HERE
+#     raise NotImplementedError()
+# ```
+# Replace the last two lines with your code and run the cell. Right below it comes a **check cell** that calls
+# your function on fixed inputs and prints one of these verdicts:
+#
+# - `✓ sigmoid(z): correct` — your function gives the expected result.
+# - `✗ sigmoid(z): expected [0.1192 0.5 0.8808], got [0.8808 0.5 0.1192]`, followed by a line
+#   `hint: Check the sign of the exponent …` — a wrong result: what was expected, what came out, and a hint
+#   aimed at the most likely slip.
+# - `✗ sigmoid(z): not done yet — complete the exercise cell above …` — you have not replaced
+#   `raise NotImplementedError()` yet.
+# - `✗ sigmoid(z): your code raised ValueError: …` — your code crashed; the message says where to look.
+#
+# Fix the function, re-run **both** cells, and repeat until you see ✓. The cells after an exercise never use
+# your function (they use `nnlib`'s), so you can move on even when one exercise is still ✗.
+#
+# To check a whole notebook at once, run this in a terminal from the repository's folder:
+# ```bash .venv/bin/python -m pytest --nbval-lax --nbval-current-env
+# notebooks/exercises/01_neurons_and_initialisation.ipynb
+# ```
+# It re-runs the notebook in a fresh kernel and compares every check cell's verdict with the ✓ stored in the
+# notebook: each exercise that is not right yet fails, and the failure shows your verdict next to the expected
+# one. All green means every exercise is right. (Teachers use the same checks to grade a class; see the
+# README's "For teachers" section.)
+
+# %% [markdown]
+# ## Notation
+#
+# Every notebook uses these names, in the maths and in the code alike.
+#
+# | symbol (code) | shape | meaning |
+# |---|---|---|
+# | `N` | — | number of samples in a batch (rows of `X`) |
+# | `D` | — | number of input features (2 for XOR) |
+# | `H` | — | number of hidden units |
+# | `C` | — | number of outputs (1 for XOR; 10 classes for digits) |
+# | `X` | (N, D) | the inputs, **one sample per row** |
+# | `y` | (N,) or (N, C) | the targets (labels) |
+# | `y_hat` ($\hat y$) | (N, C) | the network's outputs (its predictions) |
+# | `W1`, `b1` | (D, H), (H,) | weights and biases of layer 1 |
+# | `Z1` | (N, H) | layer 1's pre-activation: `Z1 = X @ W1 + b1` |
+# | `A1` | (N, H) | layer 1's activation: `A1 = sigmoid(Z1)` |
+# | `W2`, `b2`, `Z2` | (H, C), (C,), (N, C) | the same for layer 2; here `y_hat = sigmoid(Z2)` |
+# | $\sigma$ (`sigmoid`) | elementwise | the sigmoid $\sigma(z) = 1 / (1 + e^{-z})$ |
+# | `L` (`loss`) | scalar | the loss: one number measuring how wrong `y_hat` is |
+# | `dZ1`, `dW1`, `db1`, … | shape of `Z1`, `W1`, `b1` | gradients: `dW1` is $\partial L / \partial W_1$ |
+# | `lr` | scalar | learning rate: the step size of gradient descent |
+# | `num_epochs` | — | passes over the training set |
+# | `batch_size` | — | samples per gradient step (mini-batches, notebook 06) |
+# | `rng` | — | a `np.random.Generator`: all randomness goes through it, so results repeat |
+# | `@` | — | matrix product (NumPy's `np.matmul`) |
+#
+# **Rows are samples.** Each layer computes
+#
+# $$
+# Z = X W + b, \qquad X \in \mathbb{R}^{N \times D},\; W \in \mathbb{R}^{D \times H},\; b \in
+# \mathbb{R}^{H},\; Z \in \mathbb{R}^{N \times H},
+# $$
+#
+# where $b$ is added to every row (NumPy's *broadcasting*). Many textbooks and papers write the same layer for
+# one sample as a column vector, $z = W x + b$ with $W$ of shape (H, D). That is our formula transposed: their
+# $W$ is our `W.T`. Nothing else changes, but keep it in mind when you compare formulas with other texts.
+
+# %% [markdown]
+# ## Summary
+# - The series builds a neural network from scratch in NumPy, in notebooks 01–07; read them in order.
+# - Run them with `make lab`, on Binder, or on a JupyterHub; restart and run all when in doubt.
+# - Exercises are functions you complete; the check cell below each prints ✓ or ✗ with a hint, and
+#   `pytest --nbval-lax` checks a whole notebook at once.
+# - Rows are samples: `Z = X @ W + b`, with the shapes in the notation table above.
+# - `nnlib` is the tested library that holds everything the series builds; this notebook only used it.
+#
+# ## Exercises
+# 1. Change `seed=0` in the "first taste" cell to another number and re-run it. Do the four answers
+#    still look alike?
+# 2. Print `net.params` and read off the shapes of `W1`, `b1`, `W2` and `b2`. Do they match the notation
+#    table?
+# 3. Open `nnlib/network.py` in the file browser and find the line that computes `Z = A_prev @ W + b`.
+#
+# ---
+# [Contents](00_start_here.ipynb) | [01 Neurons and initialisation →](01_neurons_and_initialisation.ipynb)

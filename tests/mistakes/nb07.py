@@ -1,0 +1,45 @@
+"""Mistakes and correct variants for 07_capstone_digits (softmax, the cross-entropy gradient)."""
+
+from mistakes import Mistake, Variant
+
+NB = "07_capstone_digits"
+MAX = "Z.max(axis=1, keepdims=True)"
+SUM = "E.sum(axis=1, keepdims=True)"
+BOTH = ("E = np.exp(Z - Z.max(axis=1, keepdims=True))    # (N, C), entries in (0, 1]\n"
+        "    return E / E.sum(axis=1, keepdims=True)")
+ONE_HOT = "Y[np.arange(N), labels] = 1.0"
+RESULT = "return (P - Y) / N"
+
+ENTRIES = [
+    # softmax
+    Mistake(NB, "softmax", find=f"np.exp(Z - {MAX})", replace="np.exp(Z)",
+            description="no max subtraction (overflows on large logits)"),
+    Mistake(NB, "softmax", find=BOTH, replace=BOTH.replace("axis=1", "axis=0"), description="wrong axis"),
+    Mistake(NB, "softmax", find=MAX, replace="Z.max(axis=1)", description="max without keepdims"),
+    Mistake(NB, "softmax", find=SUM, replace="E.sum(axis=1)", description="sum without keepdims"),
+    Mistake(NB, "softmax", find=MAX, replace="Z.max()", description="global max instead of row max"),
+    Mistake(NB, "softmax", find=SUM, replace="E.sum()", description="divides by the sum of all entries"),
+    # cross_entropy_gradient
+    Mistake(NB, "cross_entropy_gradient", find=RESULT, replace="return P - Y", description="forgot /N"),
+    Mistake(NB, "cross_entropy_gradient", find=RESULT, replace="return (Y - P) / N",
+            description="sign flipped"),
+    Mistake(NB, "cross_entropy_gradient", find=RESULT, replace="return (P - labels[:, None]) / N",
+            description="labels not one-hot"),
+    Mistake(NB, "cross_entropy_gradient", find="nnlib.activations.softmax(logits)",
+            replace="nnlib.activations.softmax(logits.T).T", description="softmax over the wrong axis"),
+    Mistake(NB, "cross_entropy_gradient", find=ONE_HOT, replace="Y[:, labels] = 1.0",
+            description="one-hot built by columns"),
+    Mistake(NB, "cross_entropy_gradient", find=RESULT, replace="return (P - Y) / C",
+            description="divides by the number of classes"),
+    # correct variants
+    Variant(NB, "softmax", find=MAX, replace="Z.max(axis=1)[:, None]",
+            description="indexing instead of keepdims"),
+    Variant(NB, "softmax", find=MAX, replace="np.max(Z, axis=-1, keepdims=True)",
+            description="np.max, axis=-1"),
+    Variant(NB, "softmax", find=f"return E / {SUM}", replace="return E / np.sum(E, axis=1).reshape(-1, 1)",
+            description="reshape"),
+    Variant(NB, "cross_entropy_gradient", find=ONE_HOT, replace="Y = np.eye(C)[labels]",
+            description="one-hot from the identity matrix"),
+    Variant(NB, "cross_entropy_gradient", find=RESULT, replace="return (P - Y) * (1.0 / N)",
+            description="multiply by 1/N"),
+]
