@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 
-# exp(709.8) overflows float64. sigmoid(-700) is already about 1e-304, so capping -Z at 700 changes no
-# printable digit and keeps exp() from ever overflowing (and warning) at Z = -1000.
-_EXP_CAP = 700.0
 
+def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1 / (1 + exp(-Z)), elementwise; stable for any Z, no overflow warning. Shape of Z.
 
-def sigmoid(Z: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-Z)), elementwise; stable for any Z (no overflow warning at Z = -1000). Shape of Z."""
-    A = np.negative(Z)
-    np.minimum(A, _EXP_CAP, out=A)  # see _EXP_CAP
-    np.exp(A, out=A)
+    ``out`` receives the result (it may be Z itself: training overwrites Z to save memory).
+    """
+    if out is None:
+        out = np.empty(np.shape(Z))  # an array even for a single number, so the steps below work in place
+    A = np.negative(Z, out=out)
+    with np.errstate(over="ignore"):  # exp(-Z) is inf for Z < -709, and then 1 / (1 + inf) = 0 is exact
+        np.exp(A, out=A)
     A += 1.0
-    return np.reciprocal(A, out=A)  # in place: one temporary array instead of four
+    np.reciprocal(A, out=A)  # in place: one array instead of four temporaries
+    return A if A.ndim else A[()]  # a single number in, a single number out
 
 
 def sigmoid_derivative(Z: np.ndarray) -> np.ndarray:
@@ -30,9 +32,9 @@ def sigmoid_derivative(Z: np.ndarray) -> np.ndarray:
     return A * (1.0 - A)
 
 
-def tanh(Z: np.ndarray) -> np.ndarray:
-    """Hyperbolic tangent, elementwise, values in [-1, 1]. Shape of Z."""
-    return np.tanh(Z)
+def tanh(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Hyperbolic tangent, elementwise, values in [-1, 1]. Shape of Z; ``out`` as for sigmoid."""
+    return np.tanh(Z, out=out)
 
 
 def tanh_derivative(Z: np.ndarray) -> np.ndarray:
@@ -41,9 +43,9 @@ def tanh_derivative(Z: np.ndarray) -> np.ndarray:
     return 1.0 - A * A
 
 
-def relu(Z: np.ndarray) -> np.ndarray:
-    """max(0, Z), elementwise. Shape of Z."""
-    return np.maximum(Z, 0.0)
+def relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """max(0, Z), elementwise. Shape of Z; ``out`` as for sigmoid."""
+    return np.maximum(Z, 0.0, out=out)
 
 
 def relu_derivative(Z: np.ndarray) -> np.ndarray:
@@ -51,9 +53,12 @@ def relu_derivative(Z: np.ndarray) -> np.ndarray:
     return (Z > 0.0).astype(np.float64)
 
 
-def identity(Z: np.ndarray) -> np.ndarray:
-    """Z unchanged (a linear output, e.g. for regression). Returns Z itself, not a copy."""
-    return Z
+def identity(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Z unchanged (a linear output, e.g. for regression). Returns Z itself (or a copy in ``out``)."""
+    if out is None or out is Z:
+        return Z
+    np.copyto(out, Z)
+    return out
 
 
 def identity_derivative(Z: np.ndarray) -> np.ndarray:

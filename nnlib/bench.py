@@ -1,7 +1,9 @@
 """How fast is one training step? ``python -m nnlib.bench [--quick]``
 
-One step = ``net.loss_and_grads(X, y)`` + ``SGD.step``: float64, sigmoid hidden and output units, BCE loss,
-the full batch. It is timed for four sizes and compared with the same step written three other ways:
+One step = loss and gradients + ``SGD.step``: float64, sigmoid hidden and output units, BCE loss, the full
+batch -- the step ``nnlib.train`` takes: it validates X and y once, then calls the network's unchecked
+``_loss_and_grads``. (The public ``net.loss_and_grads`` checks X and y on every call; the table's last line
+says what that adds.) It is timed for four sizes and compared with the same step written three other ways:
   numpy   a plain, straightforward NumPy implementation (what a learner would write first);
   python  pure Python lists and loops (only at the small sizes: it is far too slow beyond);
   torch   torch.nn (Linear + Sigmoid) + autograd + torch.optim.SGD, when PyTorch is importable.
@@ -39,16 +41,22 @@ def make_case(n: int, hidden: int) -> tuple[np.ndarray, np.ndarray, dict[str, np
 
 # ---- the four implementations: each returns (step function, a way to read its current weights) ----
 
-def nnlib_step(X, Y, params):
+def nnlib_step(X, Y, params, checked: bool = False):
+    """train()'s step: data validated once, then the unchecked path; ``checked``: public loss_and_grads."""
     net = MLP([2, params["b1"].size, 1], activation="sigmoid", output_activation="sigmoid", loss="bce")
     for name, value in params.items():
         net.params[name][...] = value
     optimizer = SGD(lr=LR)
+    X_checked, Y_checked = net.check_data(X, Y)
 
     def step():
+        _, grads, _ = net._loss_and_grads(X_checked, Y_checked)
+        optimizer.step(net.params, grads)
+
+    def checked_step():
         _, grads = net.loss_and_grads(X, Y)
         optimizer.step(net.params, grads)
-    return step, lambda: net.params
+    return checked_step if checked else step, lambda: net.params
 
 
 def numpy_step(X, Y, params):
@@ -189,7 +197,7 @@ def verdict(micros: float, ratio: float | None, goal_us: float | None, goal_rati
     """The goals next to the figures: met or missed."""
     parts, met = [], True
     if goal_us is not None:
-        parts.append(f"<= {goal_us:g} us")
+        parts.append(f"<= {goal_us:g} µs")
         met &= micros <= goal_us
     parts.append(f"ratio <= {goal_ratio:g}")
     if ratio is not None:
@@ -200,14 +208,23 @@ def verdict(micros: float, ratio: float | None, goal_us: float | None, goal_rati
     return f"{', '.join(parts)}: {'met' if met else 'MISSED'}{note}"
 
 
+def print_checking_cost(quick: bool) -> None:
+    """What validating X and y on every call (the public net.loss_and_grads) adds to a XOR step."""
+    X, Y, params = make_case(4, 4)
+    both = time_steps({"train": nnlib_step(X, Y, params)[0], "public": nnlib_step(X, Y, params, True)[0]},
+                      quick)
+    print(f"XOR with the public net.loss_and_grads (checks X and y on every call): {both['public']:.1f} µs "
+          f"per step, vs {both['train']:.1f} µs")
+
+
 def run(quick: bool = False) -> list[dict]:
     """Time every case and print the table; returns the rows (µs per step for each implementation)."""
     with_torch = torch_available()
-    print(f"nnlib training-step benchmark ({'quick' if quick else 'full'}): loss_and_grads + SGD step, "
-          "BCE, sigmoid, full batch")
+    print(f"nnlib training-step benchmark ({'quick' if quick else 'full'}): µs per step = loss and "
+          "gradients + SGD step, BCE, sigmoid, full batch")
     print(machine_info(with_torch))
     header = f"{'case':<6}{'N':>8} {'net':<9}{'nnlib':>10}{'numpy':>10}{'python':>11}{'torch':>10}" \
-             f"{'nnlib/torch':>12}  goal (us per step)"
+             f"{'nnlib/torch':>12}  goal (µs per step)"
     print(header)
     rows = []
     for case, n, hidden, goal_us, goal_ratio in CASES:
@@ -223,6 +240,7 @@ def run(quick: bool = False) -> list[dict]:
         print(f"{case:<6}{n:>8} {f'2-{hidden}-1':<9}{''.join(cells)}{ratio_cell}  "
               f"{verdict(row['nnlib'], ratio, goal_us, goal_ratio)}")
         rows.append(row)
+    print_checking_cost(quick)
     names = ["numpy", "python"] + (["torch"] if with_torch else [])
     for case, n, hidden, *_ in CASES[:2]:
         differences = check_agreement(n, hidden, names)

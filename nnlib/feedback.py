@@ -29,8 +29,23 @@ MAX_SHOWN = 6  # arrays with more entries are summarised
 
 
 def check(label: str, compute: Callable[[], Any], expected: Any, mistakes: dict[str, Any] | None = None,
-          hint: str = "", atol: float = 1e-6, rtol: float = 1e-5, batch_size: int | None = None) -> bool:
-    """Run ``compute()``, compare its result with ``expected`` and print one verdict; return True if right.
+          hint: str = "", atol: float = 1e-6, rtol: float = 1e-5, batch_size: int | None = None) -> None:
+    """Run ``compute()``, compare its result with ``expected`` and print one verdict.
+
+    Returns nothing, so that a check cell shows the verdict alone (``evaluate`` is the same check, returning
+    True when the answer is right).
+    """
+    evaluate(label, compute, expected, mistakes, hint, atol, rtol, batch_size)
+
+
+def check_true(label: str, compute: Callable[[], Any], hint: str = "") -> None:
+    """Run ``compute()`` (which should return True or False) and print ``✓ label`` or ``✗ label: …``."""
+    evaluate_true(label, compute, hint)
+
+
+def evaluate(label: str, compute: Callable[[], Any], expected: Any, mistakes: dict[str, Any] | None = None,
+             hint: str = "", atol: float = 1e-6, rtol: float = 1e-5, batch_size: int | None = None) -> bool:
+    """``check``, returning True if right.
 
     ``mistakes`` maps a hint sentence to the value a typical wrong answer produces; when the learner's value
     is close to one of them, that sentence is printed. ``batch_size`` (N) enables the "forgot to average over
@@ -48,8 +63,8 @@ def check(label: str, compute: Callable[[], Any], expected: Any, mistakes: dict[
         return False
 
 
-def check_true(label: str, compute: Callable[[], Any], hint: str = "") -> bool:
-    """Run ``compute()`` (which should return True or False) and print ``✓ label`` or ``✗ label: …``."""
+def evaluate_true(label: str, compute: Callable[[], Any], hint: str = "") -> bool:
+    """``check_true``, returning True if satisfied."""
     _check_author_args(label, compute, hint)
     ok, got = _run(label, compute, hint)
     if not ok:
@@ -202,11 +217,14 @@ def _shape(shape: tuple) -> str:
 
 
 def _number(x: Any) -> str:
-    """One number rounded to 4 decimals, as plain text: 0.8808, 0.5, 2.0, -3.0, 1.2346e+07, nan."""
+    """One number as plain text, 4 decimals or 5 significant digits: 0.8808, 0.5, 2.0, -1.2346e-04, nan.
+
+    Small numbers switch to scientific notation so that two different small gradients never print alike.
+    """
     x = float(x)
     if not np.isfinite(x):
         return "nan" if np.isnan(x) else ("inf" if x > 0 else "-inf")
-    if x != 0 and (abs(x) >= 1e7 or abs(x) < 5e-5):
+    if x != 0 and (abs(x) >= 1e7 or abs(x) < 1e-2):
         return f"{x:.4e}"
     text = f"{round(x, 4) + 0.0:.4f}".rstrip("0")  # + 0.0 turns -0.0 into 0.0
     return text + "0" if text.endswith(".") else text

@@ -51,10 +51,10 @@ def _read(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise FileNotFoundError(f"no saved network at {path} (nnlib.save writes a .npz file)")
     try:
-        stored = np.load(path, allow_pickle=False)
-        if not isinstance(stored, np.lib.npyio.NpzFile):          # a lone .npy array, not an archive
-            raise ValueError("it holds a single array, not an archive of named arrays")
-        with stored:
+        with open(path, "rb") as handle:  # closed even when the archive turns out to be broken
+            stored = np.load(handle, allow_pickle=False)
+            if not isinstance(stored, np.lib.npyio.NpzFile):  # a lone .npy array, not an archive
+                raise ValueError("it holds a single array, not an archive of named arrays")
             return {key: stored[key] for key in stored.files}
     except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError) as error:
         raise ValueError(f"{path} is not a readable .npz file written by nnlib.save ({error})") from error

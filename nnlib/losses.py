@@ -11,12 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_int, check_targets
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, sigmoid
 
 LOSSES = ("mse", "bce", "cross_entropy")
 _LOG_FLOOR = np.exp(-100.0)
 # PyTorch's BCELoss backward divides by max(y_hat (1 - y_hat), EPSILON) with a float32 EPSILON = 1e-12.
 _BCE_GRAD_FLOOR = float(np.float32(1e-12))
+# For |Z| <= 18, bce computed from the logits Z equals PyTorch's BCELoss on sigmoid(Z) to 1e-9. Beyond,
+# PyTorch's log(1 - y_hat) loses digits (1 - y_hat < 1.5e-8) and then clamps: there we use PyTorch's formula.
+_LOGIT_LIMIT = 18.0
 
 
 def _check_outputs(name: str, y_hat: object, Y: np.ndarray) -> np.ndarray:
@@ -45,8 +48,8 @@ def _prepare(loss: str, y_hat: object, y: object) -> tuple[np.ndarray, np.ndarra
 # --- the formulas (no checks: the network calls these on validated arrays) --------------------------------
 
 def _mse(y_hat: np.ndarray, Y: np.ndarray) -> float:
-    D = (y_hat - Y).ravel()
-    return float(np.dot(D, D)) / D.size  # sum of squares as one dot product
+    D = y_hat - Y
+    return float(np.vdot(D, D)) / D.size  # sum of squares as one dot product
 
 
 def _bce(y_hat: np.ndarray, Y: np.ndarray) -> float:
@@ -54,7 +57,7 @@ def _bce(y_hat: np.ndarray, Y: np.ndarray) -> float:
     # argument at exp(-100) instead gives the same numbers without a log(0) warning.
     log_p = np.log(np.maximum(y_hat, _LOG_FLOOR))
     log_1mp = np.log(np.maximum(1.0 - y_hat, _LOG_FLOOR))
-    return -float(np.dot(Y.ravel(), (log_p - log_1mp).ravel()) + log_1mp.sum()) / Y.size
+    return -float(np.vdot(Y, log_p - log_1mp) + log_1mp.sum()) / Y.size  # sum of y log_p + (1 - y) log_1mp
 
 
 def _log_softmax(Z: np.ndarray) -> np.ndarray:
@@ -120,17 +123,23 @@ def mse_head(Z: np.ndarray, Y: np.ndarray, output_activation: str, size_inverse:
     function, derivative = ACTIVATIONS[output_activation]
     y_hat = function(Z)
     D = y_hat - Y  # (N, C)
-    loss = float(np.dot(D.ravel(), D.ravel())) * size_inverse
+    loss = float(np.vdot(D, D)) * size_inverse  # sum of squares as one dot product
     D *= 2.0 * size_inverse  # now dL/dy_hat
     return loss, D if output_activation == "identity" else D * derivative(Z), y_hat
 
 
 def bce_head(Z: np.ndarray, Y: np.ndarray, output_activation: str, size_inverse: float) -> tuple:
     """Sigmoid then bce: dL/dZ = (y_hat - y) / (N*C), PyTorch's gradient wherever y_hat is not saturated."""
-    y_hat = ACTIVATIONS["sigmoid"][0](Z)
+    if np.abs(Z).max() <= _LOGIT_LIMIT:  # the usual case: half the NumPy calls of PyTorch's formula below
+        E = np.exp(-Z) + 1.0  # = 1 / y_hat, so -log(y_hat) = log(E) and -log(1 - y_hat) = log(E) + Z
+        y_hat, minus_log_1mp = np.reciprocal(E), np.log(E) + Z
+        loss = float(minus_log_1mp.sum() - np.vdot(Y, Z)) * size_inverse  # sum(-y log_p - (1-y) log_1mp)
+    else:  # saturated outputs (or NaN): PyTorch's own formula, with its clamps
+        y_hat = sigmoid(Z)
+        loss = _bce(y_hat, Y)
     dZ = y_hat - Y
     dZ *= size_inverse
-    return _bce(y_hat, Y), dZ, y_hat
+    return loss, dZ, y_hat
 
 
 def cross_entropy_head(Z: np.ndarray, Y: np.ndarray, output_activation: str, size_inverse: float) -> tuple:

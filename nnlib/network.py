@@ -1,13 +1,10 @@
 """The multi-layer perceptron: forward pass, loss and backward pass (backpropagation).
 
 Rows are samples: a layer computes Z = A_prev @ W + b with A_prev (N, n_in), W (n_in, n_out), b (n_out,).
-(Many texts write W @ x with one column per sample; it is the same maths transposed.)
-Each layer is a forward/backward pair sharing a ``cache``, as in CS231n's ``layers.py``.
+The layers themselves (forward/backward pairs sharing a ``cache``) are in layers.py; this file chains them.
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 
@@ -15,6 +12,7 @@ from . import losses
 from ._checks import as_features, as_generator, check_choice, check_layer_sizes
 from .activations import ACTIVATIONS
 from .init import INITS, init_params
+from .layers import activation_backward, activation_forward, dense_backward, dense_forward
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 # Which output activation each loss accepts, and why (cross_entropy works on the logits, as in PyTorch).
@@ -23,48 +21,6 @@ OUTPUTS_FOR_LOSS = {
     "bce": ("sigmoid",),  # bce needs probabilities in [0, 1]
     "cross_entropy": ("softmax",),  # the loss uses the logits Z; forward() returns softmax(Z)
 }
-
-
-@functools.lru_cache(maxsize=8)
-def _ones(n_samples: int) -> np.ndarray:
-    """A row of ones: ones @ dZ sums dZ over the batch, much faster than dZ.sum(axis=0) for tall dZ."""
-    return np.ones(n_samples)
-
-
-def dense_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple]:
-    """Z = A_prev @ W + b. Shapes: A_prev (N, n_in), W (n_in, n_out), b (n_out,) -> Z (N, n_out)."""
-    Z = np.dot(A_prev, W)  # (N, n_in) @ (n_in, n_out)
-    Z += b  # the same bias row added to every sample
-    return Z, (A_prev, W)
-
-
-def dense_backward(dZ: np.ndarray, cache: tuple, need_dA_prev: bool = True) -> tuple:
-    """Gradients of Z = A_prev @ W + b, given dZ = dL/dZ (N, n_out).
-
-    cache = (A_prev (N, n_in), W (n_in, n_out)). Returns dA_prev (N, n_in) (None when not needed: the input
-    layer), dW (n_in, n_out), db (n_out,).
-    """
-    A_prev, W = cache
-    dW = np.dot(A_prev.T, dZ)  # (n_in, N) @ (N, n_out): summed over the batch
-    db = np.dot(_ones(dZ.shape[0]), dZ)  # one bias per unit: sum over the batch, (N,) @ (N, n_out)
-    dA_prev = np.dot(dZ, W.T) if need_dA_prev else None  # (N, n_out) @ (n_out, n_in)
-    return dA_prev, dW, db
-
-
-def activation_backward(dA: np.ndarray, A: np.ndarray, name: str) -> np.ndarray:
-    """dZ = dA * dA/dZ elementwise, the slope written with the layer's output A (N, n). Returns dZ (N, n).
-
-    Overwrites dA (a fresh array from dense_backward) instead of allocating; the slopes equal the
-    *_derivative(Z) functions of activations.py (a test checks this).
-    """
-    if name == "sigmoid":
-        dA *= A
-        dA *= 1.0 - A  # sigmoid' = A (1 - A)
-    elif name == "tanh":
-        dA *= 1.0 - A * A  # tanh' = 1 - A**2
-    elif name == "relu":
-        dA *= A > 0.0  # 1 where Z > 0, else 0 (0 at the kink, as PyTorch)
-    return dA  # identity: slope 1
 
 
 def check_combination(output_activation: str, loss: str, n_outputs: int) -> None:
@@ -99,6 +55,7 @@ class MLP:
         self.params = init_params(self.layer_sizes, init, as_generator(seed))
         self._names = [(f"W{k}", f"b{k}") for k in range(1, len(self.layer_sizes))]
         self._head = losses.HEADS[loss]
+        self._work: dict[int, list] = {}  # batch size -> arrays reused by every training step (_work_arrays)
 
     def __repr__(self) -> str:
         return (f"MLP({self.layer_sizes}, activation={self.activation!r}, output_activation="
@@ -145,24 +102,45 @@ class MLP:
             return (outputs[:, 0] >= 0.5).astype(np.int64)
         return outputs.argmax(axis=1)
 
-    def _logits(self, X: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
-        """Forward pass up to the last layer's Z (N, n_L); returns Z and one cache per layer."""
-        hidden = ACTIVATIONS[self.activation][0]
-        Z, caches = dense_forward(X, self.params["W1"], self.params["b1"])  # (N, n_1)
-        caches = [caches]
-        for W_name, b_name in self._names[1:]:
-            # hidden activation (N, n_k); the output layer's activation is applied by the loss head
-            Z, cache = dense_forward(hidden(Z), self.params[W_name], self.params[b_name])
+    def _work_arrays(self, n_samples: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each hidden layer k: (A_k, dA_k), both (n_samples, n_k), reused from one step to the next.
+
+        Fresh memory costs as much as the arithmetic for big batches. Mini-batch training meets at most
+        two batch sizes (the last batch may be smaller), so only a few sets are kept.
+        """
+        work = self._work.get(n_samples)
+        if work is None:
+            if len(self._work) >= 3:
+                self._work.clear()
+            work = [(np.empty((n_samples, n)), np.empty((n_samples, n))) for n in self.layer_sizes[1:-1]]
+            self._work[n_samples] = work
+        return work
+
+    def _logits(self, X: np.ndarray, work: list | None = None) -> tuple[np.ndarray, list[tuple]]:
+        """Forward pass up to the last layer's Z (N, n_L); returns Z and one cache per layer.
+
+        ``work`` (from _work_arrays) receives the hidden layers' outputs instead of fresh arrays.
+        """
+        work = work or [(None, None)] * len(self._names)  # None: fresh arrays
+        A, caches = X, []
+        for k, (W_name, b_name) in enumerate(self._names[:-1]):
+            Z, cache = dense_forward(A, self.params[W_name], self.params[b_name], out=work[k][0])
+            A = activation_forward(Z, self.activation, out=Z)  # in place: only A_k is needed later
             caches.append(cache)
-        return Z, caches
+        W_name, b_name = self._names[-1]  # the output layer; the loss head applies its activation
+        Z, cache = dense_forward(A, self.params[W_name], self.params[b_name])
+        return Z, caches + [cache]
 
     def _loss_and_grads(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, dict, np.ndarray]:
         """Loss, gradients and outputs y_hat (N, n_L) for validated X (N, n_0) and Y (N, n_L)."""
-        Z, caches = self._logits(X)
+        work = self._work_arrays(X.shape[0])
+        Z, caches = self._logits(X, work)
         loss, dZ, y_hat = self._head(Z, Y, self.output_activation, 1.0 / Y.size)
         grads = {}
         for k in range(len(caches) - 1, -1, -1):  # from the output layer back to the first
-            dA_prev, grads[self._names[k][0]], grads[self._names[k][1]] = dense_backward(dZ, caches[k], k > 0)
-            if k:
-                dZ = activation_backward(dA_prev, caches[k][0], self.activation)
+            W_name, b_name = self._names[k]
+            dA_out = work[k - 1][1] if k else None  # dL/dA of the layer below: not needed for the input layer
+            dA_prev, grads[W_name], grads[b_name] = dense_backward(dZ, caches[k], k > 0, out=dA_out)
+            if k:  # A_{k} (caches[k][0]) was last needed for dW above, so the slope may overwrite it
+                dZ = activation_backward(dA_prev, caches[k][0], self.activation, reuse_A=True)
         return loss, grads, y_hat

@@ -12,15 +12,14 @@ from ._checks import check_number
 
 
 def _check_step_args(params: dict, grads: dict) -> None:
+    """Same keys, and every gradient has the shape of its parameter (checked before anything changes)."""
     if not isinstance(params, dict) or not isinstance(grads, dict) or params.keys() != grads.keys():
         keys = [sorted(getattr(d, "keys", list)()) for d in (params, grads)]
         raise ValueError(f"params and grads must be dicts with the same keys, got {keys[0]} and {keys[1]}")
-
-
-def _check_shape(name: str, param: np.ndarray, grad: np.ndarray) -> None:
-    if param.shape != grad.shape:
-        raise ValueError(f"grads[{name!r}] has shape {grad.shape} but params[{name!r}] has shape "
-                         f"{param.shape}")
+    for name, param in params.items():
+        if param.shape != getattr(grads[name], "shape", None):
+            raise ValueError(f"grads[{name!r}] has shape {np.shape(grads[name])} but params[{name!r}] has "
+                             f"shape {param.shape}")
 
 
 class SGD:
@@ -42,9 +41,12 @@ class SGD:
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array in params (in place) using grads (same keys and shapes)."""
         _check_step_args(params, grads)
+        if not self.momentum and not self.weight_decay:  # plain SGD, the common case: nothing else to do
+            for name, param in params.items():
+                param -= self.lr * grads[name]
+            return
         for name, param in params.items():
             grad = grads[name]
-            _check_shape(name, param, grad)
             if self.weight_decay:
                 grad = grad + self.weight_decay * param
             if self.momentum:
@@ -94,7 +96,6 @@ class Adam:
         sqrt_correction2 = np.sqrt(1.0 - beta2**self.t)
         for name, param in params.items():
             grad = grads[name]
-            _check_shape(name, param, grad)
             if self.weight_decay:
                 grad = grad + self.weight_decay * param
             m = self.m.setdefault(name, np.zeros_like(param))

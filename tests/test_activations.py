@@ -1,5 +1,6 @@
 """Activations: values, derivatives (numeric check), stability and properties (hypothesis)."""
 
+import math
 import warnings
 
 import numpy as np
@@ -81,3 +82,12 @@ def test_elementwise_shapes_and_derivative_signs(Z):
     for name in ELEMENTWISE:
         function, derivative = ACTIVATIONS[name]
         assert function(Z).shape == Z.shape and (derivative(Z) >= 0).all()
+
+
+@pytest.mark.parametrize("z", [1.0, np.float64(-3.0), np.array(2.0), 1000, -1000])
+def test_sigmoid_of_a_single_number_is_a_single_number(z):
+    z = float(z)
+    exact = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))  # no overflow
+    value = sigmoid(z)
+    assert np.ndim(value) == 0
+    assert value == pytest.approx(exact, rel=1e-15, abs=1e-300)

@@ -26,7 +26,7 @@ def test_quick_bench_prints_a_row_for_every_size():
         fields = row.split()
         assert fields[1] == str(n) and fields[2] == f"2-{hidden}-1"
         assert float(fields[3]) > 0 and float(fields[4]) > 0            # nnlib and numpy µs per step
-        assert ("<= 15 us" in row) == (case == "XOR")
+        assert ("<= 15 µs" in row) == (case == "XOR")
     assert sum(line.startswith("check (") for line in lines) == 2
     assert result.stderr == ""
 

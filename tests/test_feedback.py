@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.feedback import NOT_DONE, check, check_true
+from nnlib.feedback import NOT_DONE, check, check_true, evaluate, evaluate_true
 
 
 def sigmoid(z):
@@ -15,8 +15,8 @@ SIGN_HINT = "Check the sign of the exponent: sigmoid(z) = 1 / (1 + exp(-z))."
 
 
 def verdict(capsys, *args, **kwargs):
-    """Run check() and return (result, printed lines)."""
-    result = check(*args, **kwargs)
+    """Run evaluate() (check() returning its verdict) and return (result, printed lines)."""
+    result = evaluate(*args, **kwargs)
     return result, capsys.readouterr().out.splitlines()
 
 
@@ -183,16 +183,16 @@ def test_output_is_byte_identical_across_calls(capsys):
 
 
 def test_tolerances_are_honoured(capsys):
-    assert check("x", lambda: 1.0 + 1e-7, 1.0)
-    assert not check("x", lambda: 1.0 + 1e-7, 1.0, atol=1e-10, rtol=1e-10)
+    assert evaluate("x", lambda: 1.0 + 1e-7, 1.0)
+    assert not evaluate("x", lambda: 1.0 + 1e-7, 1.0, atol=1e-10, rtol=1e-10)
     capsys.readouterr()
 
 
 def test_check_true_branches(capsys):
-    assert check_true("W1 is small", lambda: np.bool_(True)) is True
-    assert check_true("W1 is small", lambda: False, hint="scale by sqrt(1/n)") is False
-    assert check_true("W1 is small", not_done) is False
-    assert check_true("W1 is small", lambda: np.array([True, False]), hint="h") is False
+    assert evaluate_true("W1 is small", lambda: np.bool_(True)) is True
+    assert evaluate_true("W1 is small", lambda: False, hint="scale by sqrt(1/n)") is False
+    assert evaluate_true("W1 is small", not_done) is False
+    assert evaluate_true("W1 is small", lambda: np.array([True, False]), hint="h") is False
     assert capsys.readouterr().out.splitlines() == [
         "✓ W1 is small",
         "✗ W1 is small: not satisfied", "  hint: scale by sqrt(1/n)",
@@ -205,3 +205,16 @@ def test_check_true_branches(capsys):
 def test_author_errors_raise_type_error_naming_the_argument(args, name):
     with pytest.raises(TypeError, match=name):
         check(*args)
+
+
+def test_check_and_check_true_print_the_verdict_and_return_nothing(capsys):
+    # A check cell's last line is a check(...) call: returning None keeps "True" out of the cell's output.
+    assert check("x", lambda: 1.0, 1.0) is None
+    assert check_true("x", lambda: False) is None
+    assert capsys.readouterr().out.splitlines() == ["✓ x: correct", "✗ x: not satisfied"]
+
+
+def test_small_numbers_that_differ_print_differently(capsys):
+    check("dW1", lambda: np.array([-0.00012]), np.array([-0.00013]), atol=1e-9, rtol=1e-9)
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line == "✗ dW1: expected [-1.3000e-04], got [-1.2000e-04]"

@@ -5,7 +5,7 @@ import pytest
 
 import nnlib
 from nnlib.activations import ACTIVATIONS
-from nnlib.network import activation_backward
+from nnlib.layers import activation_backward
 
 HIDDEN = ("sigmoid", "tanh", "relu", "identity")
 HEADS = (("sigmoid", "mse"), ("tanh", "mse"), ("relu", "mse"), ("identity", "mse"),

@@ -85,7 +85,7 @@ def test_repo2docker_accepts_the_binder_config(tmp_path):
 def test_notebook_folders_can_import_nnlib_without_installing(link_dir):
     link = ROOT / link_dir / "nnlib"
     assert link.is_symlink() and link.resolve() == (ROOT / "nnlib").resolve()
-    # A kernel started in the folder has it first on sys.path: nnlib must come from the link, not site-packages.
+    # A kernel started in the folder has it first on sys.path: nnlib must come from the link.
     code = "import sys; sys.path.insert(0, ''); import nnlib; print(nnlib.__file__)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT / link_dir, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

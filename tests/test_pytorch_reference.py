@@ -85,22 +85,6 @@ def test_bce_matches_pytorch_clamp_at_zero_and_one():
     assert rel_error(bce_gradient(y_hat, y), REFERENCE["bce_edge/grad"]) < TOLERANCE
 
 
-def test_live_against_installed_torch():
-    torch = pytest.importorskip("torch")  # optional: only where PyTorch happens to be installed
-    net, ref = build("d3_tanh_softmax_cross_entropy")
-    tensors = {name: torch.tensor(value, requires_grad=True) for name, value in net.params.items()}
-    A = torch.tensor(ref["X"])
-    for k in (1, 2, 3):
-        A = A @ tensors[f"W{k}"] + tensors[f"b{k}"]
-        A = torch.tanh(A) if k < 3 else A
-    value = torch.nn.functional.cross_entropy(A, torch.tensor(ref["y"]))
-    value.backward()
-    loss, grads = net.loss_and_grads(ref["X"], ref["y"])
-    assert rel_error(np.array(loss), np.array(value.item())) < TOLERANCE
-    for name, tensor in tensors.items():
-        assert rel_error(grads[name], tensor.grad.numpy()) < TOLERANCE
-
-
 def test_zz_report_largest_error(capsys):
     # runs last in this file (alphabetical within parametrised order is not guaranteed, the name helps)
     with capsys.disabled():
