@@ -302,7 +302,7 @@ def run_momentum_step():
 
 start = optimizer_trajectory(lambda params, grads: None)     # the parameters if nothing moves
 expected = optimizer_trajectory(nnlib.SGD(lr=0.1, momentum=0.9).step)
-passed = feedback.check("momentum_step", run_momentum_step, expected=expected,
+feedback.check("momentum_step", run_momentum_step, expected=expected,
                mistakes={"This is the averaged buffer b = μ·b + (1 − μ)·g: PyTorch adds the whole gradient, "
                          "b = μ·b + g.": optimizer_trajectory(nnlib.SGD(lr=0.01, momentum=0.9).step),
                          "This is plain SGD: step along the buffer b, not along the gradient g.":
@@ -371,7 +371,7 @@ def run_adam_step():
 
 
 expected = optimizer_trajectory(nnlib.Adam(lr=0.1, betas=(0.9, 0.999), eps=0.1).step)
-passed = feedback.check("adam_step", run_adam_step, expected=expected,
+feedback.check("adam_step", run_adam_step, expected=expected,
                mistakes={"β1 and β2 are swapped: m uses β1 = 0.9, v (the squared gradients) uses β2 = 0.999.":
                          optimizer_trajectory(nnlib.Adam(lr=0.1, betas=(0.999, 0.9), eps=0.1).step),
                          "Step against the gradient: W −= lr · m_hat / (sqrt(v_hat) + eps).":

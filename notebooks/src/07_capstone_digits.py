@@ -146,11 +146,11 @@ def softmax(Z: np.ndarray) -> np.ndarray:
 # check: softmax
 Z_check = np.array([[1.0, 2.0, 3.0, 0.5], [1000.0, 1001.0, 1002.0, 999.0], [-2.0, 0.0, 2.0, 4.0]])  # (3, 4)
 E_columns = np.exp(Z_check - Z_check.max(axis=0, keepdims=True))
-passed = feedback.check("softmax(Z)", lambda: softmax(Z_check), expected=nnlib.activations.softmax(Z_check),
-                        mistakes={"Softmax runs over each row (axis=1: the classes of one sample), not down "
-                                  "the columns.": E_columns / E_columns.sum(axis=0, keepdims=True)},
-                        hint="Subtract each row's maximum (Z.max(axis=1, keepdims=True)) before np.exp, then "
-                             "divide by each row's sum (keepdims=True again).")
+feedback.check("softmax(Z)", lambda: softmax(Z_check), expected=nnlib.activations.softmax(Z_check),
+               mistakes={"Softmax runs over each row (axis=1: the classes of one sample), not down "
+                         "the columns.": E_columns / E_columns.sum(axis=0, keepdims=True)},
+               hint="Subtract each row's maximum (Z.max(axis=1, keepdims=True)) before np.exp, then "
+                    "divide by each row's sum (keepdims=True again).")
 
 # %% [markdown]
 # ## 3. The loss: cross-entropy, and its gradient
@@ -222,7 +222,7 @@ Z_check = np.random.default_rng(7).normal(size=(5, 4))      # (5, 4) logits
 labels_check = np.array([0, 3, 1, 1, 2])
 P_check, Y_check = nnlib.activations.softmax(Z_check), data.one_hot(labels_check, num_classes=4)
 E_columns = np.exp(Z_check - Z_check.max(axis=0, keepdims=True))
-passed = feedback.check(
+feedback.check(
     "cross_entropy_gradient(Z, labels)", lambda: cross_entropy_gradient(Z_check, labels_check),
     expected=nnlib.losses.cross_entropy_gradient(Z_check, labels_check), batch_size=5,
     mistakes={"Compare with one-hot rows Y (a 1 in the label's column), not with the label numbers.":

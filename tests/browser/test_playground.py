@@ -1,0 +1,84 @@
+"""The playground in real JupyterLab: run it, move sliders, Train, Stop; the boundary image must change."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import REPO, screenshot
+from .helpers import (
+    PANEL,
+    error_outputs,
+    image_digest,
+    open_notebook,
+    press_on_slider,
+    run_all,
+    shutdown_kernel,
+    wait_for_new_image,
+    wait_for_text,
+)
+
+pytestmark = pytest.mark.browser
+NOTEBOOK = "05_playground.ipynb"
+BOUNDARY = f"{PANEL} .nnlib-playground img.nnlib-boundary"
+MESSAGE = f"{PANEL} .nnlib-playground .nnlib-message"
+README_PICTURE = REPO / "docs" / "playground.png"
+
+
+def drive_playground(page, scope: str) -> dict[str, float]:
+    """Move "Hidden units" and "Learning rate", Train, Stop and Train again; return timings (seconds).
+
+    Checks on the way: each action gives a new boundary frame, Stop pauses mid-training, no error output.
+    """
+    boundary = f"{scope} .nnlib-playground img.nnlib-boundary"
+    message = f"{scope} .nnlib-playground .nnlib-message"
+    trained = image_digest(page, boundary)
+
+    start = time.monotonic()
+    press_on_slider(page, "Hidden units", "ArrowRight", scope=scope)  # 16 -> 17 units: new untrained network
+    untrained, _ = wait_for_new_image(page, boundary, trained)
+    slider_seconds = time.monotonic() - start  # key press -> new boundary bytes in the page
+    wait_for_text(page, message, r"New network: layer sizes \[2, 17, 16, 3\]")
+
+    readout = press_on_slider(page, "Learning rate", "ArrowRight", scope=scope)
+    wait_for_text(page, message, "learning rate " + readout)
+
+    press_on_slider(page, "Epochs per Train", "End", scope=scope)  # 2000 epochs: long enough to stop
+    page.locator(scope).get_by_role("button", name="Train", exact=True).click()
+    start = time.monotonic()
+    wait_for_text(page, message, "Training…")
+    wait_for_new_image(page, boundary, untrained)  # frames arrive while it trains
+    page.locator(scope).get_by_role("button", name="Stop", exact=True).click()
+    paused = wait_for_text(page, message, r"Paused at epoch \d+", timeout=20_000)
+    stop_seconds = time.monotonic() - start
+    assert int(paused.split("epoch ")[1].split(":")[0]) < 2000
+
+    press_on_slider(page, "Epochs per Train", "Home", scope=scope)  # 10 epochs more, from where it paused
+    page.locator(scope).get_by_role("button", name="Train", exact=True).click()
+    wait_for_text(page, message, "Done: trained 10 epochs", timeout=60_000)
+    assert image_digest(page, boundary) not in (trained, untrained)
+    assert error_outputs(page, scope) == []
+    assert "⚠" not in page.locator(message).inner_text()
+    return {"slider_to_new_frame_s": slider_seconds, "train_to_stopped_s": stop_seconds}
+
+
+def test_playground_in_jupyterlab(page, lab_url, record_property):
+    open_notebook(page, lab_url, NOTEBOOK)
+    state = run_all(page)
+    assert state["errors"] == [] and state["unexecuted"] == 0, state
+    page.locator(BOUNDARY).wait_for(state="visible", timeout=30_000)
+    page.locator(f"{PANEL} .nnlib-playground").scroll_into_view_if_needed()
+    assert error_outputs(page) == []
+
+    timings = drive_playground(page, PANEL)
+    for name, value in timings.items():
+        record_property(name, round(value, 3))
+    print(f"JupyterLab timings: {timings}")
+    assert timings["slider_to_new_frame_s"] < 3.0  # generous: the browser, websocket and a shared CPU
+
+    screenshot(page, "playground_lab", full_page=False)
+    README_PICTURE.parent.mkdir(exist_ok=True)
+    page.locator(f"{PANEL} .nnlib-playground").first.screenshot(path=str(README_PICTURE))
+    assert page.errors == []
+    shutdown_kernel(page)
