@@ -7,6 +7,7 @@ import time
 import nbformat
 import pytest
 from mistakes import Mistake, apply, catalogue
+from reporting import report
 
 from classroom import EXERCISES, NOTEBOOKS, check_cells
 from classroom.grade import find_submissions, main, prepare, references
@@ -122,5 +123,4 @@ def test_grading_a_class_produces_exactly_the_expected_table(tmp_path, capsys):
         assert {ex: int(row[f"{name}:{ex}"]) for ex in REFS[name]} == passed, (learner, name)
     assert set(rows) == {learner for learner, _ in expected}
     assert "score per learner" in printed
-    with capsys.disabled():
-        print(f"\ngraded {len(submitted)} submissions ({len(rows)} learners) in {wall:.1f} s")
+    report("grading", f"graded {len(submitted)} submissions ({len(rows)} learners) in {wall:.1f} s")

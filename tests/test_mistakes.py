@@ -1,10 +1,11 @@
 """The mistake catalogue (tests/mistakes/nbNN.py): every Mistake makes its notebook fail under real nbval,
 every Variant (a correct alternative) passes. Reports the catch rate.
 
-All entries run once, in a module-scoped fixture, two at a time (NNFS_MISTAKE_JOBS), each in its own
-`pytest --nbval-lax --nbval-current-env` subprocess on the notebook cut after the exercise's check cell; the
-per-entry tests then assert their own outcome, and `test_catch_rate_is_100_percent` sums them up. With
-pytest-xdist use `--dist loadscope` (as `make unit` does) so the module stays on one worker.
+Each notebook runs once, in a module-scoped fixture: `mistakes.trial_notebook` tries all of the notebook's
+entries in one kernel, each after its exercise's check cell and each followed by the unchanged cells, which
+must pass (so no trial can leak into the next). Notebooks run two at a time (NNFS_MISTAKE_JOBS), each in its
+own `pytest --nbval-lax --nbval-current-env` subprocess. With pytest-xdist use `--dist loadscope` (as
+`make unit` does) so the module stays on one worker.
 """
 
 import csv
@@ -14,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from mistakes import Mistake, Variant, apply, catalogue, run_nbval, solution, up_to_check
+from mistakes import Mistake, Variant, apply, catalogue, run_nbval_cells, solution, trial_notebook
+from reporting import report
 
 from classroom import NOTEBOOKS, ROOT, check_cells
 
@@ -22,33 +24,41 @@ ENTRIES = catalogue()
 pytestmark = pytest.mark.slow
 
 
-def run_entry(entry: Mistake) -> tuple[bool, str]:
-    changed = up_to_check(apply(entry, solution(entry.notebook)), entry.exercise)
-    with tempfile.TemporaryDirectory(prefix="nnfs-mistake-") as folder:
-        return run_nbval(changed, Path(folder))
+def run_notebook(notebook: str) -> dict[str, tuple[bool, str]]:
+    """{entry id: (nbval passed its trial, explanation)} for every entry of one notebook."""
+    entries = [e for e in ENTRIES if e.notebook == notebook]
+    built, trial_cells, must_pass = trial_notebook(solution(notebook), entries)
+    with tempfile.TemporaryDirectory(prefix="nnfs-mistakes-") as folder:
+        passed = run_nbval_cells(built, Path(folder))
+    broken = [n for n in must_pass if not passed.get(n, False)]
+    results = {}
+    for entry in entries:
+        failing = [n for n in trial_cells[entry.id] if not passed.get(n, False)]
+        note = f"failing trial cells {failing}" if failing else "every trial cell passed"
+        if broken:  # the unchanged cells failed somewhere: no outcome in this run can be trusted
+            results[entry.id] = (entry.expect_pass is False, f"unchanged cells {broken} failed in the run")
+        else:
+            results[entry.id] = (not failing, note)
+    return results
 
 
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, tuple[bool, str]]:
-    """{entry id: (nbval passed, output)} for every catalogue entry that can be applied."""
-    usable = [e for e in ENTRIES if (NOTEBOOKS / f"{e.notebook}.ipynb").exists()]
+    """{entry id: (nbval passed, explanation)} for every catalogue entry."""
+    notebooks = sorted({e.notebook for e in ENTRIES})
     with ThreadPoolExecutor(max_workers=int(os.environ.get("NNFS_MISTAKE_JOBS", "2"))) as pool:
-        results = dict(zip([e.id for e in usable], pool.map(_safe_run, usable), strict=True))
-    mistakes = [e for e in usable if not e.expect_pass]
+        results = {}
+        for part in pool.map(run_notebook, notebooks):
+            results.update(part)
+    mistakes = [e for e in ENTRIES if not e.expect_pass]
     caught = sum(not results[e.id][0] for e in mistakes)
-    variants = [e for e in usable if e.expect_pass]
+    variants = [e for e in ENTRIES if e.expect_pass]
     accepted = sum(results[e.id][0] for e in variants)
-    print(f"\nmistake catalogue: caught {caught}/{len(mistakes)} mistakes "
-          f"({caught / max(1, len(mistakes)):.0%}); accepted {accepted}/{len(variants)} correct variants")
-    _write_artifact(usable, results)
+    rate = caught / max(1, len(mistakes))
+    report("mistake catalogue", f"caught {caught}/{len(mistakes)} mistakes ({rate:.0%}); "
+                                f"accepted {accepted}/{len(variants)} correct variants")
+    _write_artifact(ENTRIES, results)
     return results
-
-
-def _safe_run(entry: Mistake) -> tuple[bool, str]:
-    try:
-        return run_entry(entry)
-    except Exception as error:  # reported by the entry's own test, never stops the others
-        return (entry.expect_pass is False, f"could not run: {type(error).__name__}: {error}")
 
 
 def _write_artifact(entries: list[Mistake], results: dict) -> None:
@@ -82,6 +92,7 @@ def test_entry_applies_exactly_once_to_a_known_exercise(entry):
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
 def test_entry_outcome_under_nbval(entry, outcomes):
     passed, output = outcomes[entry.id]
+    assert "unchanged cells" not in output, f"the trial notebook itself failed: {output}"
     if isinstance(entry, Variant):
         assert passed, f"a correct variant failed nbval:\n{output}"
     else:

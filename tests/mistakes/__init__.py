@@ -14,9 +14,14 @@ Authors add one module per notebook, ``tests/mistakes/nbNN.py``, defining ``ENTR
     ]
 
 ``find`` is exact text that occurs exactly once inside the ``### BEGIN/END SOLUTION`` regions of the notebook;
-``exercise`` is the id of a check cell (``# check: id``). The test (tests/test_mistakes.py) replaces ``find``
-by ``replace``, keeps the cells up to and including that exercise's check cell, runs
-``pytest --nbval-lax --nbval-current-env`` on it, and requires a Mistake to FAIL and a Variant to PASS.
+``exercise`` is the id of a check cell (``# check: id``). A Mistake must make its notebook FAIL under
+``pytest --nbval-lax --nbval-current-env``; a Variant must PASS.
+
+To run every entry of a notebook in one kernel, ``trial_notebook`` builds one notebook: the solution notebook,
+where right after each exercise's check cell every entry of that exercise is tried in turn — the cells from
+the exercise cell to the check cell, with ``find`` replaced by ``replace`` (the *trial*), then the same cells
+unchanged (the *restore*: re-defines the right answer and must pass, proving the next trial starts clean).
+nbval reports every code cell as its own test item, so one run tells each entry's outcome.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import nbformat
 
@@ -82,6 +88,14 @@ def region_spans(source: str) -> list[tuple[int, int]]:
 
 def apply(entry: Mistake, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``nb`` with ``entry.find`` replaced; ValueError unless it occurs exactly once in a region."""
+    index, source = locate(entry, nb)
+    changed = nbformat.from_dict(nb)
+    changed.cells[index].source = source
+    return changed
+
+
+def locate(entry: Mistake, nb: nbformat.NotebookNode) -> tuple[int, str]:
+    """(index of the cell ``entry.find`` is in, that cell's source with ``find`` replaced by ``replace``)."""
     hits = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -94,11 +108,9 @@ def apply(entry: Mistake, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     if len(hits) != 1:
         raise ValueError(f"{entry.id}: find={entry.find!r} occurs {len(hits)} times inside solution regions "
                          "of the notebook; it must occur exactly once")
-    changed = nbformat.from_dict(nb)
     (index, position), = hits
-    source = changed.cells[index].source
-    changed.cells[index].source = source[:position] + entry.replace + source[position + len(entry.find):]
-    return changed
+    source = nb.cells[index].source
+    return index, source[:position] + entry.replace + source[position + len(entry.find):]
 
 
 def up_to_check(nb: nbformat.NotebookNode, exercise: str) -> nbformat.NotebookNode:
@@ -122,6 +134,64 @@ def run_nbval(nb: nbformat.NotebookNode, folder: Path, timeout: int = 600) -> tu
     env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}  # Agg: no PNGs to render
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=timeout, env=env)
     return done.returncode == 0, done.stdout[-3000:]
+
+
+Trials = tuple[nbformat.NotebookNode, dict[str, list[int]], list[int]]
+
+
+def trial_notebook(nb: nbformat.NotebookNode, entries: list[Mistake]) -> Trials:
+    """The solution notebook with every entry tried after its exercise's check cell (module docstring).
+
+    Returns (notebook, {entry id: nbval cell numbers of its trial}, nbval cell numbers of the restores and of
+    the original check cells, which must all pass). nbval numbers the code cells 0, 1, 2, ...
+    """
+    checks = check_cells(nb)
+    trials_after: dict[int, list[tuple[Mistake, int, str]]] = {}
+    for entry in entries:
+        if entry.exercise not in checks:
+            raise ValueError(f"{entry.id}: exercise {entry.exercise!r} has no check cell")
+        index, mutated = locate(entry, nb)
+        if index > checks[entry.exercise]:
+            raise ValueError(f"{entry.id}: the solution region comes after the check cell")
+        trials_after.setdefault(checks[entry.exercise], []).append((entry, index, mutated))
+    built = nbformat.from_dict(nb)
+    built.cells, trial_cells, must_pass = [], {}, []
+
+    def add(cell: dict, source: str | None = None) -> int | None:
+        copy = nbformat.from_dict(cell)
+        copy["id"] = f"c{len(built.cells)}"  # cell ids must stay unique
+        if source is not None:
+            copy.source = source
+        built.cells.append(copy)
+        return sum(c.cell_type == "code" for c in built.cells) - 1 if copy.cell_type == "code" else None
+
+    for position, cell in enumerate(nb.cells):
+        number = add(cell)
+        if position in checks.values():
+            must_pass.append(number)
+        for entry, start, mutated in trials_after.get(position, []):
+            span = range(start, position + 1)
+            numbers = [add(nb.cells[i], mutated if i == start else None) for i in span]
+            trial_cells[entry.id] = [n for n in numbers if n is not None]
+            must_pass += [n for n in (add(nb.cells[i]) for i in span) if n is not None]
+    return built, trial_cells, must_pass
+
+
+def run_nbval_cells(nb: nbformat.NotebookNode, folder: Path, timeout: int = 900) -> dict[int, bool]:
+    """Run real nbval on ``nb`` in a subprocess: {code cell number: passed}, read from its JUnit report."""
+    path, report = folder / "notebook_under_test.ipynb", folder / "report.xml"
+    nbformat.write(nb, path)
+    (folder / "none.ini").write_text("[pytest]\n")
+    command = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-q",
+               "-p", "no:cacheprovider", "-p", "no:xdist", "--rootdir", str(folder),
+               "-c", str(folder / "none.ini"), f"--junitxml={report}", path.name]
+    env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
+    subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=timeout, env=env)
+    outcome = {}
+    for case in ElementTree.parse(report).iter("testcase"):
+        number = int(case.get("name").removeprefix("Cell "))
+        outcome[number] = not any(child.tag in ("failure", "error") for child in case)
+    return outcome
 
 
 def solution(notebook: str) -> nbformat.NotebookNode:
