@@ -48,6 +48,7 @@ notebooks: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m nnlib.bench
 	$(BIN)/python -m nnlib.bench_live
+	$(BIN)/python -m nnlib.playground --bench
 
 grade: $(DEV_STAMP)
 	$(BIN)/python -m classroom.grade $(SUBMISSIONS)

@@ -165,8 +165,8 @@ for x_row, label, guess in zip(X, y, y_hat[:, 0], strict=True):
 # your function (they use `nnlib`'s), so you can move on even when one exercise is still ✗.
 #
 # To check a whole notebook at once, run this in a terminal from the repository's folder:
-# ```bash .venv/bin/python -m pytest --nbval-lax --nbval-current-env
-# notebooks/exercises/01_neurons_and_initialisation.ipynb
+# ```bash
+# .venv/bin/python -m pytest --nbval-lax --nbval-current-env notebooks/exercises/01_neurons_and_initialisation.ipynb
 # ```
 # It re-runs the notebook in a fresh kernel and compares every check cell's verdict with the ✓ stored in the
 # notebook: each exercise that is not right yet fails, and the failure shows your verdict next to the expected
@@ -225,7 +225,8 @@ for x_row, label, guess in zip(X, y, y_hat[:, 0], strict=True):
 #    still look alike?
 # 2. Print `net.params` and read off the shapes of `W1`, `b1`, `W2` and `b2`. Do they match the notation
 #    table?
-# 3. Open `nnlib/network.py` in the file browser and find the line that computes `Z = A_prev @ W + b`.
+# 3. Open `nnlib/layers.py` in the file browser and find `dense_forward`, the function that computes
+#    `Z = A_prev @ W + b` for every layer of an `nnlib.MLP`.
 #
 # ---
 # [Contents](00_start_here.ipynb) | [01 Neurons and initialisation →](01_neurons_and_initialisation.ipynb)

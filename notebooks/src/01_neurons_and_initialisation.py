@@ -267,7 +267,7 @@ print(A)
 
 # %% [markdown]
 # Each entry is exactly the single-neuron computation from section 1. Check one by hand — sample 3 (the point
-# (1, 1)), neuron 2 — and then all twelve with two loops:
+# (1, 1)), neuron 2, counting from 0 as Python does — and then all twelve with two loops:
 
 # %%
 n, j = 3, 2
@@ -317,7 +317,8 @@ print("the loops give the same Z:", bool(np.allclose(with_loops, Z)))
 # zero, halving the signal at every layer. `nnlib` uses Xavier by default; biases start at zero.
 #
 # ### Exercise 3: `init_xavier`
-# Complete `init_xavier(n_in, n_out, rng)`. Draw all the weights with **one call** of the generator you are
+# Complete `init_xavier(n_in, n_out, rng)`: it returns the weight matrix `W` of shape (n_in, n_out), drawn
+# from U[−ℓ, ℓ] with the limit ℓ above. Draw all the weights with **one call** of the generator you are
 # given, `rng.uniform(low, high, size=...)` — never `np.random.…` directly: NumPy's global random state would
 # give different weights on every run, and nobody could reproduce your results.
 
@@ -325,7 +326,8 @@ print("the loops give the same Z:", bool(np.allclose(with_loops, Z)))
 def init_xavier(n_in, n_out, rng):
     """Xavier (Glorot) uniform weights for a layer with n_in inputs and n_out neurons.
 
-    Draws W (n_in, n_out) from U[−ℓ, ℓ] with ℓ = sqrt(6 / (n_in + n_out)), using the np.random.Generator rng.
+    Returns W (n_in, n_out) drawn from U[−ℓ, ℓ] with ℓ = sqrt(6 / (n_in + n_out)), using the
+    np.random.Generator rng.
     """
     ### BEGIN SOLUTION
     limit = np.sqrt(6.0 / (n_in + n_out))
@@ -421,8 +423,8 @@ plt.show()
 # Read the three panels together:
 #
 # - **U[0, 1)** and **N(0, 1)** saturate tanh from the first layer on. Their activations look lively (spread
-#   close to 1), but they are stuck at ±1: the average slope is close to 0 (below 0.1), so almost no learning
-#   signal gets through. With ReLU, which does not saturate, the same weights make the activations grow at
+#   close to 1), but they are stuck at ±1: the average slope is close to 0 (about 0.08 for N(0, 1); 0.13 in
+#   layer 1 and then almost exactly 0 for U[0, 1)), so almost no learning signal gets through. With ReLU, which does not saturate, the same weights make the activations grow at
 #   every layer, by a factor of about 7 for N(0, 1) and about 50 for U[0, 1) — to $10^8$ and $10^{15}$ after
 #   ten layers.
 # - **Xavier** keeps tanh in its useful range: the average slope stays high (above 0.6, rising to 0.95) while

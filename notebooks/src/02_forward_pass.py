@@ -89,9 +89,9 @@ print(f"in total {sum(value.size for value in net.params.values())} parameters")
 # z_1 = x W_1 + b_1, \qquad a_1 = \sigma(z_1), \qquad z_2 = a_1 W_2 + b_2, \qquad \hat y = \sigma(z_2).
 # $$
 #
-# Written out for hidden neuron $j$: $z_{1,j} = x_1 W_1[1, j] + x_2 W_1[2, j] + b_{1,j}$ — exactly the
-# neuron of notebook 01, four times side by side. (Lower-case letters are one sample; upper-case, below, a
-# batch.)
+# Written out for hidden neuron `j`, in code (indices counted from 0):
+# `z1[j] = x[0] * W1[0, j] + x[1] * W1[1, j] + b1[j]` — exactly the neuron of notebook 01, four times side by
+# side. (Lower-case letters are one sample; upper-case, below, a batch.)
 
 # %%
 x = X[3]                  # (2,): the point (1, 1)
@@ -239,13 +239,15 @@ for x_row, label, p, guess in zip(X, y, y_hat[:, 0], predictions, strict=True):
 print(f"accuracy: {net.accuracy(X, y):.0%}")
 
 # %% [markdown]
-# All four outputs sit close to 0.5: with small random weights every $z$ is small, and $\sigma(z)$ of a small
-# $z$ is about 0.5. The network is guessing; any right answers are luck.
+# All four outputs sit close to 0.5: the random weights are small, so the output's pre-activation $z_2$ is
+# small for every sample, and $\sigma$ of a small number is about 0.5. The network is guessing; any right
+# answers are luck.
 #
 # To see *how* it guesses, evaluate it on a fine grid of points covering the plane — a batch of 10 000
 # samples, which the vectorised forward pass handles in one call. First the four hidden neurons: each is a
 # soft straight-line separator, as in notebook 01. Then the output, which mixes them: its 0.5 contour, the
-# **decision boundary**, need not be straight any more.
+# **decision boundary**, need not be straight any more. The dots are the four XOR points (blue circles:
+# class 0, orange squares: class 1).
 
 # %% tags=["nbval-ignore-output"]
 # Draws each hidden neuron's output and the network's output over the input plane.
@@ -260,7 +262,8 @@ titles = [f"neuron {j + 1}" for j in range(4)] + ["output ŷ"]
 for ax, values, title in zip(axes, panels, titles, strict=True):
     image = ax.imshow(values.reshape(x1.shape), origin="lower", extent=(-0.25, 1.25, -0.25, 1.25),
                       cmap="cividis", vmin=0, vmax=1)
-    ax.scatter(X[:, 0], X[:, 1], c=[BLUE if label == 0 else ORANGE for label in y], edgecolors="white", s=40)
+    for label, colour, marker in [(0, BLUE, "o"), (1, ORANGE, "s")]:   # same markers as plot_data
+        ax.scatter(X[y == label, 0], X[y == label, 1], c=colour, marker=marker, edgecolors="white", s=40)
     ax.set(title=title, xlabel="$x_1$", xticks=[0, 1], yticks=[0, 1])
 axes[0].set_ylabel("$x_2$")
 fig.colorbar(image, ax=axes, label="neuron output")

@@ -30,8 +30,9 @@
 # - the backward pass of the 2-4-1 XOR network, with the shape of every array;
 # - how to check any gradient numerically with centred differences, so you never have to trust your algebra.
 #
-# **Prerequisites** — notebook 02 (the forward pass `Z = X @ W + b`, the sigmoid, shapes of a batch) and the
-# derivative of a function of one variable. The chain rule is explained here from scratch.
+# **Prerequisites**: [02 Forward pass](02_forward_pass.ipynb) (the forward pass `Z = X @ W + b`, the sigmoid,
+# shapes of a batch) and the derivative of a function of one variable. The chain rule is explained here from
+# scratch.
 
 # %%
 # Setup: run this cell first.
@@ -138,7 +139,7 @@ print("(a network answering 0.5 everywhere would score exactly 0.25)")
 # %% [markdown]
 # ### The other convention: ½ · mean, with the gradient summed over the batch
 #
-# Many tutorials — one of those this series grew from among them — write the loss as
+# Many tutorials (among them one of those this series grew from) write the loss as
 #
 # $$
 # L_{\text{half}} = \frac{1}{N} \sum_{n} \tfrac12 \left(y_n - \hat y_n\right)^2 ,
@@ -155,55 +156,13 @@ print("(a network answering 0.5 everywhere would score exactly 0.25)")
 #
 # A gradient step is $\theta \leftarrow \theta - \text{lr} \cdot g$, so a constant in front of $g$ is the same
 # as a constant in front of the learning rate: **`lr = 0.1` with the ½-and-sum convention is `lr = 0.1 · N/2`
-# with PyTorch's mean.** Nothing else changes. Let's verify that with numbers rather than believe it.
-# `net.loss_and_grads(X, y)` gives the gradients with the mean convention; below, the ½-and-sum ones are
-# computed in the style of those tutorials (with `y_hat - y`, so they are gradients, not steps).
-
-# %%
-mean_loss, grads_mean = net.loss_and_grads(X, y)    # PyTorch's mean convention, from nnlib
-
-# The ½-and-sum convention, written out (same formulas as section 5 below, without 2/N):
-dZ2 = (y_hat - y) * y_hat * (1 - y_hat)             # (4, 1)
-dZ1 = (dZ2 @ params["W2"].T) * cache["A1"] * (1 - cache["A1"])   # (4, 4)
-grads_half = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(axis=0)}
-
-N = len(X)
-for name in ["W1", "b1", "W2", "b2"]:
-    ratio = grads_half[name] / grads_mean[name]
-    print(f"{name}: g_half / g_mean = {float(ratio.min()):.6f} … {float(ratio.max()):.6f}   (N/2 = {N / 2})")
-half_loss = float(np.mean(0.5 * (y - y_hat) ** 2))
-print(f"and the loss itself: L_half = {half_loss:.6f} = L_mean / 2 = {mean_loss / 2:.6f}")
-
-# %% [markdown]
-# Every entry of every gradient is exactly `N/2 = 2` times larger. So 50 gradient steps with the tutorial's
-# `lr = 0.1` and its convention land on **the same weights** as 50 steps with `lr = 0.2` and the mean:
-
-# %%
-def gradient_steps(params, lr, num_epochs, convention):
-    """Plain gradient descent on a copy of params with either gradient convention; returns the new params."""
-    params = {name: value.copy() for name, value in params.items()}
-    for _ in range(num_epochs):
-        y_hat, cache = forward(X, params)
-        scale = 1.0 if convention == "half_sum" else 2.0 / len(X)   # the only difference
-        dZ2 = scale * (y_hat - y) * y_hat * (1 - y_hat)
-        dZ1 = (dZ2 @ params["W2"].T) * cache["A1"] * (1 - cache["A1"])
-        grads = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(axis=0)}
-        for name in params:
-            params[name] -= lr * grads[name]
-    return params
-
-
-after_half = gradient_steps(params, lr=0.1, num_epochs=50, convention="half_sum")
-after_mean = gradient_steps(params, lr=0.1 * N / 2, num_epochs=50, convention="mean")
-difference = max(float(np.abs(after_half[name] - after_mean[name]).max()) for name in params)
-print(f"largest difference between the two sets of weights after 50 steps: {difference:.1e}")
-
-# %% [markdown]
-# Not even a rounding difference: multiplying by `N/2 = 2` is exact in floating point. The lesson: **the
-# constants in front of a loss (½, 1/N, a sum) only rescale the learning rate.** They matter when you copy a
-# learning rate from one text to another, and for nothing else. This series uses PyTorch's mean convention
-# everywhere, so that your learning rates carry over when you move on to a framework. (A mean also keeps the
-# step size independent of the batch size — with a sum, doubling the batch doubles the step.)
+# with PyTorch's mean.** Nothing else changes. Section 5 checks this with numbers, once we can compute
+# gradients.
+#
+# The lesson: **the constants in front of a loss (½, 1/N, a sum) only rescale the learning rate.** They matter
+# when you copy a learning rate from one text to another, and for nothing else. This series uses PyTorch's
+# mean convention everywhere, so that your learning rates carry over when you move on to a framework. (A mean
+# also keeps the step size independent of the batch size — with a sum, doubling the batch doubles the step.)
 
 # %% [markdown]
 # ## 3. Binary cross-entropy
@@ -276,7 +235,7 @@ Z2 = cache["Z2"]                                                  # (4, 1)
 dZ2_chain = nnlib.losses.bce_gradient(y_hat, y) * sigmoid_derivative(Z2)   # dL/dy_hat * dy_hat/dZ2
 dZ2_simple = (y_hat - y) / len(y)
 print("dL/dy_hat * σ'(Z2):", dZ2_chain.ravel())
-print("(y_hat - y) / N       :", dZ2_simple.ravel())
+print("(y_hat - y) / N    :", dZ2_simple.ravel())
 
 # %% tags=["nbval-ignore-output"]
 # Draw the losses and their gradients for one sample with target y = 1, as its pre-activation z varies.
@@ -350,7 +309,7 @@ print(f"          dL/dw1 = {dL_dw1:.4f}   dL/dw2 = {dL_dw2:.4f}   dL/db = {dL_db
 
 # %% tags=["nbval-ignore-output"]
 # Draw the computational graph: values of the forward pass in blue, gradients of the backward pass in orange.
-nodes = {"x1": (0, 4.0), "w1": (0, 2.9), "x2": (0, 1.6), "w2": (0, 0.5), "b": (0, -0.8),
+nodes = {"x1": (0, 4.0), "w1": (0, 2.9), "x2": (0, 1.6), "w2": (0, 0.5), "b": (1.8, -1.0),
          "×₁": (1.8, 3.45), "×₂": (1.8, 1.05), "+": (3.6, 1.6), "σ": (5.2, 1.6), "L": (6.8, 1.6)}
 values = {"x1": x1, "w1": w1, "x2": x2, "w2": w2, "b": b, "×₁": x1 * w1, "×₂": x2 * w2,
           "+": z_one, "σ": a_one, "L": L_one}
@@ -365,7 +324,7 @@ for start, end in edges:
 for name, (px, py) in nodes.items():
     ax.text(px, py, name, ha="center", va="center", fontsize=12,
             bbox={"boxstyle": "circle", "facecolor": "white", "edgecolor": "0.3"})
-    inputs_column = px == 0      # inputs: numbers on the left of the node, others: above and below it
+    inputs_column = px == 0      # inputs: numbers on the left of the node; others (and b): above and below
     offsets = ((-18, 3), (-18, -12)) if inputs_column else ((0, 17), (0, -26))
     align = "right" if inputs_column else "center"
     ax.annotate(f"{values[name]:.3f}", (px, py), xytext=offsets[0], textcoords="offset points",
@@ -375,8 +334,8 @@ for name, (px, py) in nodes.items():
 ax.text(6.8, 0.5, "L = (a − y)²\nwith y = 1", ha="center", va="top")
 ax.plot([], [], color=BLUE, label="value (forward pass)")
 ax.plot([], [], color=ORANGE, label="dL/d(value) (backward pass)")
-ax.legend(loc="lower center")
-ax.set(title="One neuron as a computational graph", xlim=(-1.0, 7.4), ylim=(-1.3, 4.5))
+ax.legend(loc="lower right")
+ax.set(title="One neuron as a computational graph", xlim=(-1.0, 7.4), ylim=(-1.8, 4.5))
 ax.axis("off")
 plt.show()
 
@@ -446,6 +405,7 @@ print(f"measured slope dL/dw1 ≈ {slope:.6f}   chain rule: {dL_dw1:.6f}")
 # The weight rule checked on our XOR batch — the matrix product equals the sum of per-sample outer products:
 
 # %%
+N = len(X)                                                             # 4 samples
 dZ2 = (2 / N) * (y_hat - y) * sigmoid_derivative(cache["Z2"])          # (4, 1)
 dW2_matrix = cache["A1"].T @ dZ2                                       # (4, 4) @ (4, 1) -> (4, 1)
 dW2_per_sample = sum(np.outer(cache["A1"][n], dZ2[n]) for n in range(N))  # N outer products (4, 1)
@@ -489,16 +449,36 @@ X_check, labels_check = nnlib.data.xor_cloud(6, noise=0.2, seed=1)   # N = 6 sam
 y_check = labels_check.reshape(-1, 1).astype(float)
 params_check = net_check.params
 _, expected = net_check.loss_and_grads(X_check, y_check)
-# typical wrong values for the hints: sigma' applied to A1, and a bias gradient averaged instead of summed
+# what typical slips produce, to recognise them in the hints
 _, cache_check = forward(X_check, params_check)
-dZ2_check = (2 / 6) * (cache_check["y_hat"] - y_check) * sigmoid_derivative(cache_check["Z2"])
-dZ1_wrong = (dZ2_check @ params_check["W2"].T) * sigmoid_derivative(cache_check["A1"])
-sigma_hint = "σ'(Z1) is A1 * (1 - A1) — or sigmoid_derivative(Z1); sigmoid_derivative(A1) is σ'(σ(Z1))."
-mistakes = {"W2": {}, "b2": {},
-            "W1": {sigma_hint: X_check.T @ dZ1_wrong}, "b1": {sigma_hint: dZ1_wrong.sum(axis=0)}}
-for name in mistakes:   # the ½-and-sum convention gives N/2 = 3 times the mean-convention gradient
-    mistakes[name]["That is the ½-and-sum convention (N/2 times larger); here the loss is the mean: "
-                   "dZ2 = (2 / N) * (y_hat - y) * σ'(Z2)."] = expected[name] * len(X_check) / 2
+y_hat_c, A1_c, Z1_c = cache_check["y_hat"], cache_check["A1"], cache_check["Z1"]
+
+
+def slipped(dZ2, hidden_slope, bias_axis=0):
+    """The four gradients of the table, computed from a (possibly wrong) dZ2 and hidden-layer slope."""
+    dZ1 = (dZ2 @ params_check["W2"].T) * hidden_slope
+    return {"W2": A1_c.T @ dZ2, "b2": dZ2.sum(axis=bias_axis), "W1": X_check.T @ dZ1,
+            "b1": dZ1.sum(axis=bias_axis)}
+
+
+right_dZ2, right_slope = (2 / 6) * (y_hat_c - y_check) * y_hat_c * (1 - y_hat_c), A1_c * (1 - A1_c)
+slips = {
+    "σ'(Z1) is A1 * (1 - A1) — or sigmoid_derivative(Z1); sigmoid_derivative(A1) is σ'(σ(Z1)).":
+        slipped(right_dZ2, sigmoid_derivative(A1_c)),
+    "The a · (1 − a) form of σ' takes the activation: A1 * (1 - A1), not Z1 * (1 - Z1).":
+        slipped(right_dZ2, Z1_c * (1 - Z1_c)),
+    "dZ2 needs the output sigmoid's slope: (2 / N) * (y_hat - y) * y_hat * (1 - y_hat). "
+    "(Without it, that is BCE's dZ2, up to the 2.)": slipped((2 / 6) * (y_hat_c - y_check), right_slope),
+    "Cross the hidden sigmoid before dW1: dZ1 = dA1 * A1 * (1 - A1), then dW1 = X.T @ dZ1.":
+        slipped(right_dZ2, 1.0),
+    "A bias is added to every sample, so its gradient sums dZ over the samples: dZ.sum(axis=0).":
+        slipped(right_dZ2, right_slope, bias_axis=1),
+    "Sum the bias gradient over the samples, dZ.sum(axis=0), not mean: the 1/N is already inside dZ2.":
+        {name: value / 6 if name.startswith("b") else value for name, value in expected.items()},
+    "That is the ½-and-sum convention (N/2 times larger, section 2); here the loss is the mean: "
+    "dZ2 = (2 / N) * (y_hat - y) * σ'(Z2).": {name: expected[name] * 6 / 2 for name in expected},
+}
+mistakes = {name: {hint: wrong[name] for hint, wrong in slips.items()} for name in expected}
 
 
 def learner_gradient(name):
@@ -513,8 +493,58 @@ for name in ["W2", "b2", "W1", "b1"]:
 # %% [markdown]
 # The expected values in this check come from `nnlib.MLP.loss_and_grads`, which does the same computation for
 # any number of layers: it loops over the layers from the last to the first, and each layer's backward step is
-# the three patterns above (`dense_backward` in `nnlib/network.py`). Your `backward` is that loop unrolled
-# for two layers.
+# the three patterns above (`dense_backward` in `nnlib/layers.py`, called by the loop in `nnlib/network.py`).
+# Your `backward` is that loop unrolled for two layers.
+
+# %% [markdown]
+# ### Back to the ½-and-sum convention
+#
+# Now that we can compute gradients, let's check section 2's claim with numbers rather than believe it.
+# `net.loss_and_grads(X, y)` gives the gradients with the mean convention; below, the ½-and-sum ones are
+# computed as those tutorials do: the same backward pass, but starting from `dZ2 = (y_hat - y) * σ'(Z2)`,
+# without the `2/N`.
+
+# %%
+mean_loss, grads_mean = net.loss_and_grads(X, y)    # PyTorch's mean convention, from nnlib
+
+# The ½-and-sum convention, written out (the formulas of the table above, without 2/N):
+dZ2 = (y_hat - y) * y_hat * (1 - y_hat)             # (4, 1)
+dZ1 = (dZ2 @ params["W2"].T) * cache["A1"] * (1 - cache["A1"])   # (4, 4)
+grads_half = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+for name in ["W1", "b1", "W2", "b2"]:
+    ratio = grads_half[name] / grads_mean[name]
+    print(f"{name}: g_half / g_mean = {float(ratio.min()):.6f} … {float(ratio.max()):.6f}   (N/2 = {N / 2})")
+half_loss = float(np.mean(0.5 * (y - y_hat) ** 2))
+print(f"and the loss itself: L_half = {half_loss:.6f} = L_mean / 2 = {mean_loss / 2:.6f}")
+
+# %% [markdown]
+# Every entry of every gradient is exactly `N/2 = 2` times larger. So 50 gradient steps with the tutorial's
+# `lr = 0.1` and its convention land on **the same weights** as 50 steps with `lr = 0.2` and the mean:
+
+# %%
+def gradient_steps(params, lr, num_epochs, convention):
+    """Plain gradient descent on a copy of params with either gradient convention; returns the new params."""
+    params = {name: value.copy() for name, value in params.items()}
+    for _ in range(num_epochs):
+        y_hat, cache = forward(X, params)
+        scale = 1.0 if convention == "half_sum" else 2.0 / len(X)   # the only difference
+        dZ2 = scale * (y_hat - y) * y_hat * (1 - y_hat)
+        dZ1 = (dZ2 @ params["W2"].T) * cache["A1"] * (1 - cache["A1"])
+        grads = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(axis=0)}
+        for name in params:
+            params[name] -= lr * grads[name]
+    return params
+
+
+after_half = gradient_steps(params, lr=0.1, num_epochs=50, convention="half_sum")
+after_mean = gradient_steps(params, lr=0.1 * N / 2, num_epochs=50, convention="mean")
+difference = max(float(np.abs(after_half[name] - after_mean[name]).max()) for name in params)
+print(f"largest difference between the two sets of weights after 50 steps: {difference:.1e}")
+
+# %% [markdown]
+# Not even a rounding difference: multiplying by `N/2 = 2` is exact in floating point. Two conventions, one
+# set of weights: only the learning rate has to be translated.
 
 # %% [markdown]
 # ## 6. Checking gradients numerically
@@ -711,5 +741,6 @@ feedback.check_true("your backward passes the numeric gradient check (rel_error 
 # 5. The gradient check on a network with ReLU units sometimes fails by a little even when the backward pass
 #    is right. Read the note in `nnlib/gradcheck.py` and explain why.
 #
+# ---
 # [← 02 Forward pass](02_forward_pass.ipynb) | [Contents](00_start_here.ipynb) |
 # [04 Training on XOR →](04_training_on_xor.ipynb)

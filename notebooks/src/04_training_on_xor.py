@@ -211,7 +211,9 @@ def run_loop():
 losses_after_step = reference.loss[1:] + [reference_net.loss(X, y)]
 feedback.check("training_loop: the 25 recorded losses", lambda: run_loop()[0], expected=reference.loss,
                mistakes={"Record the loss before the update, of the weights the gradients belong to.":
-                         losses_after_step},
+                         losses_after_step,
+                         "Record the mean squared error mse(y_hat, y): the mean over the 4 samples, not "
+                         "the sum.": [4 * loss for loss in reference.loss]},
                hint="Each epoch: forward, record mse(y_hat, y), backward (fresh gradients), update.")
 for name in ["W1", "b2"]:
     feedback.check(f"training_loop: params['{name}'] after 25 epochs", lambda name=name: run_loop()[1][name],
@@ -297,10 +299,11 @@ print("solved" if np.array_equal((y_hat_221.ravel() >= 0.5), labels == 1) else "
 print(f"10,000 epochs took {seconds_221:.2f} s")
 
 # %% [markdown]
-# With seed 0 the 2-2-1 network solves XOR, but only just confidently: outputs around 0.12 and 0.88 after
-# 10,000 epochs. nnlib gives the same network with `init="uniform"` (U[0, 1) weights, zero biases); trained
-# with our mean convention and `lr = 0.1 · N/2 = 0.2`, it follows the same path to the same weights. (The
-# tutorial prints the outputs of its last forward pass, made just before the last update; so did we.)
+# With seed 0 the 2-2-1 network solves XOR, but not very confidently: after 10,000 epochs it outputs about
+# 0.13–0.15 for class 0 and 0.88 for class 1. nnlib gives the same network with `init="uniform"` (U[0, 1)
+# weights, zero biases); trained with our mean convention and `lr = 0.1 · N/2 = 0.2`, it follows the same
+# path to the same weights. (The tutorial prints the outputs of its last forward pass, made just before the
+# last update; so did we.)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -353,7 +356,7 @@ for outputs_of_one in stuck_outputs:
 
 # %% [markdown]
 # A few 2-2-1 networks get **stuck**: one answers ≈ 0.5 for everything, the others get three points right and
-# answer ≈ 0.66 for the fourth — they computed OR instead of XOR. With two hidden units there is no spare
+# answer ≈ 0.67 for the fourth — they computed OR instead of XOR. With two hidden units there is no spare
 # capacity: XOR needs *both* units, one acting roughly like OR and the other like AND, and if early training
 # pushes them into the wrong roles the sigmoids saturate, their slopes $A_1(1 - A_1)$ become tiny, and the
 # gradient is too small to ever pull them out — a **local minimum** or a very long plateau. Four hidden
@@ -429,7 +432,7 @@ for ax, points, title in [(axes[0], X, "Input plane: no line works"),
                    label=f"class {label}")
     ax.set(title=title, xlim=(-0.2, 1.2), ylim=(-0.2, 1.2))
     ax.set_aspect("equal")
-axes[0].set(xlabel="x1", ylabel="x2")
+axes[0].set(xlabel="$x_1$", ylabel="$x_2$")
 line_x = np.linspace(-0.2, 1.2, 2)                               # the output unit's line A1 @ W2 + b2 = 0
 axes[1].plot(line_x, -(W2_221[0] * line_x + b2_221) / W2_221[1], color="0.3", linestyle="--",
              label="output unit: z = 0")

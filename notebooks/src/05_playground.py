@@ -49,8 +49,9 @@ rng = np.random.default_rng(0)
 # Every control has a label; the sliders act when you let go of them (or press an arrow key on a focused
 # slider), so you can use the dashboard with the keyboard alone.
 #
-# - **Dataset**, **Noise**, **Test fraction**, **Regenerate** — the 300 points, how much they scatter, the
-#   share kept aside as *test* points that training never sees, and a fresh random draw.
+# - **Dataset**, **Noise**, **Test fraction**, **Regenerate** — the 300 points (XOR cloud, circles, moons,
+#   spiral or gaussians), how much they scatter, the share kept aside as *test* points that training never
+#   sees, and a fresh random draw.
 # - **Hidden layers**, **Hidden units** — the network's shape: 1–3 hidden layers, each with its own width
 #   slider ("Hidden units", "Hidden units (layer 2)", …).
 # - **Activation** — sigmoid, tanh or ReLU in every hidden layer (the output layer is always a softmax).
@@ -60,18 +61,24 @@ rng = np.random.default_rng(0)
 # - **L2 regularisation** — `weight_decay`, a pull of every weight towards 0 (below).
 # - **Epochs per Train** — how long one press of **Train** runs. **Stop** pauses, **Step** trains one epoch,
 #   **Reset** goes back to the untrained network.
+# - **Share as code** shows one line of Python that rebuilds the current setup (section 3); **Show the
+#   numbers** shows the network's weights below the dashboard, updated as it trains.
 #
 # Changing the data or the network's shape starts again from an untrained network (drawn with the same seed,
 # so **Reset** always gives the same starting weights). Changing the learning rate, optimiser, batch size or
 # L2 keeps the weights: training continues with the new setting.
 #
-# The network is trained with the cross-entropy loss $L$ of notebook 03, plus, when L2 is on, a penalty
+# The network is trained with the cross-entropy loss $L$ — notebook 03's binary cross-entropy, extended to
+# several classes by a softmax output (notebook 07 shows how) — plus, when L2 is on, a penalty
 # $\frac{\lambda}{2} \sum W^2$ on the weights, where $\lambda$ is `weight_decay`. Its gradient adds
-# $\lambda W$ to every weight's gradient, so each step also shrinks the weights a little:
+# $\lambda W$ to every weight's gradient, so each step also shrinks the weights a little; with plain SGD:
 #
 # $$
 # W_1 \leftarrow W_1 - \text{lr} \cdot (dW_1 + \lambda W_1)
 # $$
+#
+# (Momentum and Adam use $dW_1 + \lambda W_1$ as their gradient in the same way. `nnlib`, like PyTorch, applies
+# `weight_decay` to the biases too.)
 #
 # **The views.** Left: the *decision boundary* — each region is coloured by the class the network predicts
 # there, faded to white where it is unsure; training points are filled, test points hollow. Right, top: the

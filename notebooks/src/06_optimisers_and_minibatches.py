@@ -12,8 +12,8 @@
 # ---
 
 # %% [markdown]
-# [← 05 Playground](05_playground.ipynb) | [Contents](00_start_here.ipynb) | [07 Capstone: handwritten
-# digits →](07_capstone_digits.ipynb)
+# [← 05 Playground](05_playground.ipynb) | [Contents](00_start_here.ipynb) | [07 Capstone: handwritten digits
+# →](07_capstone_digits.ipynb)
 #
 # [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/06_optimisers_and_minibatches.ipynb)
 #
@@ -36,6 +36,7 @@
 # ## Setup
 
 # %%
+# Setup: run this cell first.
 import time
 
 import matplotlib.pyplot as plt
@@ -52,8 +53,8 @@ BLUE, ORANGE, GREEN, PURPLE = "#0072B2", "#E69F00", "#009E73", "#CC79A7"  # Okab
 # ## 1. The problem: two moons
 #
 # Every optimiser in this notebook solves the same task: separate the two interleaving half-moons of
-# `nnlib.data.moons`. It is small enough to train in a fraction of a second and curved enough to need a
-# hidden layer. We keep 400 points for training.
+# `nnlib.data.moons`. It is small enough to train in a fraction of a second and curved enough to need a hidden
+# layer. We keep 400 points for training.
 
 # %%
 X, y = data.moons(400, noise=0.2, seed=0)   # X (400, 2), y (400,) in {0, 1}
@@ -79,15 +80,13 @@ plt.show()
 # $$
 #
 # The same learning rate for every parameter, and no memory: each step uses only today's gradient. On a long,
-# narrow valley this is slow — the gradient points mostly *across* the valley, so the steps zig-zag from
-# wall to
-# wall while creeping along its floor.
+# narrow valley this is slow — the gradient points mostly *across* the valley, so the steps zig-zag from wall
+# to wall while creeping along its floor.
 #
 # ### SGD with momentum: a ball that rolls
 #
 # Keep a running sum of past gradients, the **momentum buffer** $b$ (also called the *velocity*), and step
-# along
-# it instead of along $g$:
+# along it instead of along $g$:
 #
 # $$
 # b_1 = g_1, \qquad b_t = \mu \, b_{t-1} + g_t \quad (t > 1), \qquad W \leftarrow W - lr \cdot b_t
@@ -97,9 +96,9 @@ plt.show()
 # the step grows towards $lr / (1 - \mu)$, ten times the SGD step for $\mu = 0.9$); gradients that flip sign
 # from step to step cancel. So the zig-zag across a valley is damped while the motion along it speeds up.
 #
-# This is exactly `torch.optim.SGD(momentum=μ)` (with its default `dampening=0`), and exactly `nnlib.SGD`:
-# the buffer **starts as the first gradient** itself. Because $\mu \cdot 0 + g_1 = g_1$, starting from a
-# buffer of zeros gives the same numbers with this rule. Other texts write the buffer as an *average*,
+# This is exactly `torch.optim.SGD(momentum=μ)` (with its default `dampening=0`), and exactly `nnlib.SGD`: the
+# buffer **starts as the first gradient** itself. Because $\mu \cdot 0 + g_1 = g_1$, starting from a buffer of
+# zeros gives the same numbers with this rule. Other texts write the buffer as an *average*,
 # $b_t = \mu b_{t-1} + (1 - \mu) g_t$ starting from zero; that version takes steps $(1-\mu)$ times as large
 # (ten times smaller for $\mu = 0.9$), so the same `lr` means something different. Yet other texts fold the
 # learning rate into a velocity $v_t = \mu v_{t-1} - lr \cdot g_t$, $W \leftarrow W + v_t$: with a constant
@@ -124,15 +123,13 @@ plt.show()
 #   whose gradients are always tiny gets as large a step as one whose gradients are huge. Each step is about
 #   $lr$ long in every coordinate — Adam's `lr` is a step length, not a multiplier of the gradient.
 # - **The bias correction** $1 - \beta^t$ fixes the zero start: after one step $m_1 = (1 - \beta_1) g_1$ is
-#   ten
-#   times too small, and $m_1 / (1 - \beta_1) = g_1$ is right. It matters in the first few hundred steps
+#   ten times too small, and $m_1 / (1 - \beta_1) = g_1$ is right. It matters in the first few hundred steps
 #   (for $\beta_2 = 0.999$, $1 - \beta_2^t$ is still only $0.1$ at $t = 105$) and fades away afterwards.
 # - **$\epsilon$ is added after the square root**, only to avoid dividing by zero.
 #
 # This is `torch.optim.Adam` and `nnlib.Adam`. (Inside, `nnlib.Adam` groups the same arithmetic as PyTorch
-# does,
-# `lr / (1 - β1^t) * m / (sqrt(v) / sqrt(1 - β2^t) + eps)` — the formula above rearranged, so the numbers
-# agree.)
+# does, `lr / (1 - β1^t) * m / (sqrt(v) / sqrt(1 - β2^t) + eps)` — the formula above rearranged, so the
+# numbers agree.)
 #
 # All three take a dict of parameter arrays and a dict of gradients and change the arrays **in place**:
 #
@@ -191,10 +188,9 @@ for name, (_, losses) in runs.items():
 
 # %% [markdown]
 # The learning rates differ on purpose. For SGD, 0.05 is about the largest that works here: the steep
-# direction
-# makes any `lr` above $2 / \text{curvature} \approx 0.053$ blow up. Momentum multiplies the effective step by
-# up to $1/(1-\mu) = 10$, so it gets a smaller rate; Adam's `lr` is a step length. Now the picture: the
-# contour lines are lines of equal loss, the centre of the ellipses is the minimum.
+# direction makes any `lr` above $2 / \text{curvature} \approx 0.053$ blow up. Momentum multiplies the
+# effective step by up to $1/(1-\mu) = 10$, so it gets a smaller rate; Adam's `lr` is a step length. Now the
+# picture: the contour lines are lines of equal loss, the centre of the ellipses is the minimum.
 
 # %% tags=["nbval-ignore-output"]
 # Drawing only: the loss surface with the three paths, and the loss per step.
@@ -221,18 +217,17 @@ plt.show()
 #   allows — while it creeps along the floor, where the gradient (and so its step) is small.
 # - **Momentum** smooths the zig-zag: the gradients across the valley flip sign every step and cancel in the
 #   buffer, while those along the floor add up. It swings past the minimum and back, like a heavy ball in a
-#   bowl;
-#   too much speed is its typical failure, and $\mu < 1$ damps it.
-# - **Adam** heads almost straight along the valley: because it divides by each coordinate's typical gradient
-#   size, it takes similar-sized steps in $w_1$ and $w_2$ although the loss is far steeper in $w_2$. The ×8
-#   units do not bother it. Near the minimum its steps (about `lr` long) make it jitter a little.
+#   bowl; too much speed is its typical failure, and $\mu < 1$ damps it.
+# - **Adam** does not bounce between the walls: because it divides by each coordinate's typical gradient
+#   size, it takes similar-sized steps in $w_1$ and $w_2$ although the loss is far steeper in $w_2$ — first
+#   diagonally down to the valley floor, then along it. The ×8 units do not bother it. Near the minimum its
+#   steps (about `lr` long) make it jitter a little.
 #
 # The loss curves are more modest than the paths: on a perfect bowl, SGD at its largest stable `lr` is hard to
 # beat, and momentum's swings show up as bumps. The paths show *how* each one moves; which one wins depends on
-# the problem and on tuning.
-# None of them is best on every problem; on real networks, Adam with its default betas is a robust first
-# choice, and well-tuned SGD with momentum often generalises as well or better. The next sections put them on
-# a real network.
+# the problem and on tuning. None of them is best on every problem; on real networks, Adam with its default
+# betas is a robust first choice, and well-tuned SGD with momentum often generalises as well or better. The
+# next sections put them on a real network.
 
 # %% [markdown]
 # ## 4. Exercise: the momentum update
@@ -242,12 +237,11 @@ plt.show()
 # Change `params` and `velocity` in place and return nothing, as `nnlib.SGD.step` does.
 #
 # Two traps, both about arrays that share memory:
-# - the buffer must be a **copy** of the first gradient (`.copy()`): if it *is* the gradient array,
-#   updating the
-#   buffer in place also changes the gradient (which may be used again, or belong to someone else);
+# - the buffer must be a **copy** of the first gradient (`.copy()`): if it *is* the gradient array, updating
+#   the buffer in place also changes the gradient (which may be used again, or belong to someone else);
 # - update the parameter arrays **in place** (`params[name] -= …`), not by rebinding the dict entry
-#   (`params[name] = params[name] - …` makes a new array; the network and the training loop still hold the
-#   old one).
+#   (`params[name] = params[name] - …` makes a new array; the network and the training loop still hold the old
+#   one).
 
 # %%
 def momentum_step(params: dict, grads: dict, velocity: dict, lr: float, momentum: float) -> None:
@@ -421,15 +415,16 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Plain SGD is still working its way down after 300 full-batch updates; momentum gets much further with the
-# same `lr`; Adam gets there with a learning rate fifty times smaller — again because its step length does not
-# depend on the size of the gradient.
+# All three first sit on a **plateau** near a loss of 0.3, where the boundary is still almost straight (the
+# flat stretch of the curves). Momentum, with the same `lr` as SGD, leaves it first (its loss is below 0.2
+# after 40 epochs); Adam, with a learning rate fifty times smaller, after about 150 — its step length does not
+# depend on the size of the gradient; plain SGD last, after about 180, and it is still working its way down
+# at epoch 300. The three boundaries end up similar: the optimisers differ in how fast they get there.
 #
 # ## 7. Mini-batches: more updates for the same work
 #
 # So far every update used all $N = 400$ samples. But the gradient of the mean loss over a random
-# **mini-batch**
-# of `batch_size` samples is an *estimate* of the full gradient: right on average, a bit noisy.
+# **mini-batch** of `batch_size` samples is an *estimate* of the full gradient: right on average, a bit noisy.
 #
 # $$
 # g_t = \frac{1}{\text{batch\_size}} \sum_{i \in \text{batch } t} \nabla_W L_i
@@ -484,17 +479,15 @@ plt.show()
 
 # %% [markdown]
 # (The loss `nnlib.train` records for an epoch is the mean over that epoch's mini-batches, measured before
-# each
-# update — cheap to get, and close to the loss on the whole set.)
+# each update — cheap to get, and close to the loss on the whole set.)
 #
 # Reading the three panels:
 # - **Per epoch**, smaller batches win: they make many more updates from the same data.
-# - **Per update**, the full batch is the best single step — its gradient is exact — but it takes far fewer
-#   of them.
-# - **Per second**, what you actually pay: batch size 1 makes 400 tiny NumPy calls per epoch, each
-#   dominated by
-#   fixed overhead, so it is the slowest per epoch; mini-batches of 32 to 256 are the usual sweet spot, since
-#   one matrix product on 32 rows costs hardly more than on one row. Their noise even helps a little to
+# - **Per update**, the full batch is the best single step — its gradient is exact — but it takes far fewer of
+#   them.
+# - **Per second**, what you actually pay: batch size 1 makes 400 tiny NumPy calls per epoch, each dominated
+#   by fixed overhead, so it is the slowest per epoch; mini-batches of 32 to 256 are the usual sweet spot,
+#   since one matrix product on 32 rows costs hardly more than on one row. Their noise even helps a little to
 #   escape flat regions.
 #
 # A rule of thumb: when you change the batch size, retune the learning rate (smaller batches, noisier
@@ -504,16 +497,14 @@ plt.show()
 # ## 8. Why shuffling matters
 #
 # Data files are often **sorted**: all the examples of class 0, then all of class 1 (or by date, or by
-# source).
-# Cut such a file into mini-batches in order, and every batch holds a single class. The network is then
-# taught "everything is class 0" for half an epoch, then "everything is class 1" for the other half, and it
-# chases whichever class it saw last.
+# source). Cut such a file into mini-batches in order, and every batch holds a single class. The network is
+# then taught "everything is class 0" for half an epoch, then "everything is class 1" for the other half, and
+# it chases whichever class it saw last.
 #
 # To show it, here is a small training loop of our own that does *not* shuffle unless asked, and records the
 # loss on the whole training set after every update. (`nnlib.train` always shuffles mini-batches; this loop is
-# the same thing with the shuffle made optional.) Both runs below see the same sorted data, in batches of
-# 32, for
-# 20 epochs, with plain SGD (lr 0.5) from the same initial weights; only the order of the batches differs.
+# the same thing with the shuffle made optional.) Both runs below see the same sorted data, in batches of 32,
+# for 20 epochs, with plain SGD (lr 0.5) from the same initial weights; only the order of the batches differs.
 # (Momentum would blur the effect a little, since its buffer mixes the last ten or so batches.)
 
 
@@ -564,7 +555,7 @@ plt.show()
 # %% [markdown]
 # Without shuffling the loss saw-tooths with the period of an epoch: it rises while the batches of one class
 # pull the boundary away from the other class, and the network ends wherever the last batch left it. With
-# shuffling, every batch is a small, fair sample of both classes, and the loss falls smoothly. Shuffle once
+# shuffling, every batch is a small, fair sample of both classes, and the loss falls far more steadily. Shuffle once
 # and never again is better than nothing but still repeats the same batches; `nnlib.train` draws a fresh order
 # every epoch from its `seed`, so a run is random *and* reproducible.
 
@@ -573,14 +564,11 @@ plt.show()
 #
 # - **SGD** steps against the gradient; **momentum** steps along a running sum $b_t = \mu b_{t-1} + g_t$
 #   (starting at $b_1 = g_1$), which damps zig-zags and speeds up along valleys; **Adam** divides a
-#   bias-corrected
-#   average of gradients by the root of a bias-corrected average of squared gradients, so every parameter
-#   moves
-#   about `lr` per step whatever its gradient's scale.
+#   bias-corrected average of gradients by the root of a bias-corrected average of squared gradients, so every
+#   parameter moves about `lr` per step whatever its gradient's scale.
 # - `nnlib.SGD(lr, momentum)` and `nnlib.Adam(lr, betas, eps)` implement exactly `torch.optim.SGD` and
-#   `torch.optim.Adam`; your `momentum_step` and `adam_step` matched them step by step. `opt.step(params,
-#   grads)`
-#   updates the arrays in place.
+#   `torch.optim.Adam`; your `momentum_step` and `adam_step` matched them step by step.
+#   `opt.step(params, grads)` updates the arrays in place.
 # - **Mini-batches** give many cheap, slightly noisy updates per epoch; batch sizes of a few dozen are usually
 #   fastest in wall-clock time. `nnlib.train(..., batch_size=32, seed=0)` does this for you.
 # - **Shuffle** every epoch: batches cut from sorted data teach one class at a time and training oscillates.
@@ -588,20 +576,15 @@ plt.show()
 # ## Exercises
 #
 # 1. In section 3, raise SGD's learning rate from 0.05 to 0.055, and the momentum run's from 0.008 to 0.02.
-#    What
-#    happens to each path? Why does momentum need a smaller `lr` than SGD?
+#    What happens to each path? Why does momentum need a smaller `lr` than SGD?
 # 2. Run Adam in section 3 with `betas=(0.0, 0.999)` (no average of the gradient, only of its square).
-#    Describe
-#    the path. What is Adam's step then, roughly, in terms of the sign of the gradient?
-# 3. Change `momentum_step` into the "averaged" form $b = \mu b + (1 - \mu) g$. Which learning rate makes
-#    it take
-#    the same steps as `nnlib.SGD(lr=0.1, momentum=0.9)`? Check your answer with `optimizer_trajectory`.
+#    Describe the path. What is Adam's step then, roughly, in terms of the sign of the gradient?
+# 3. Change `momentum_step` into the "averaged" form $b = \mu b + (1 - \mu) g$. Which learning rate makes it
+#    take the same steps as `nnlib.SGD(lr=0.1, momentum=0.9)`? Check your answer with `optimizer_trajectory`.
 # 4. In section 7, train with batch sizes 8, 64 and 128 as well, and plot the final loss against the batch
-#    size
-#    after the same number of seconds.
+#    size after the same number of seconds.
 # 5. In section 8, shuffle the data **once** before training (not every epoch). Is the loss curve closer to
-#    the
-#    sorted or to the shuffled one?
+#    the sorted or to the shuffled one?
 #
-# [← 05 Playground](05_playground.ipynb) | [Contents](00_start_here.ipynb) | [07 Capstone: handwritten
-# digits →](07_capstone_digits.ipynb)
+# [← 05 Playground](05_playground.ipynb) | [Contents](00_start_here.ipynb) | [07 Capstone: handwritten digits
+# →](07_capstone_digits.ipynb)

@@ -44,6 +44,8 @@ ENTRIES = [
             description="one epoch too many"),
     Mistake(NB, "training_loop", find="losses.append(mse(y_hat, y))", replace="loss = mse(y_hat, y)",
             description="loss not recorded"),
+    Mistake(NB, "training_loop", find="losses.append(mse(y_hat, y))",
+            replace="losses.append(float(np.sum((y_hat - y) ** 2)))", description="sum instead of mean"),
     Mistake(NB, "training_loop", find=LOOP_BODY,
             replace="        y_hat, cache = forward(X, params)\n"
                     "        grads = backward(X, y, params, cache)\n"
