@@ -66,11 +66,13 @@ def numpy_step(X, Y, params):
     def step():
         A1 = 1.0 / (1.0 + np.exp(-(X @ P["W1"] + P["b1"])))         # (N, H)
         y_hat = 1.0 / (1.0 + np.exp(-(A1 @ P["W2"] + P["b2"])))     # (N, 1)
+        loss = -np.mean(Y * np.log(y_hat) + (1.0 - Y) * np.log(1.0 - y_hat))  # every step reports it too
         dZ2 = (y_hat - Y) / Y.size                                  # sigmoid + BCE: dL/dZ2
         dZ1 = (dZ2 @ P["W2"].T) * A1 * (1.0 - A1)                   # (N, H)
         grads = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
         for name, grad in grads.items():
             P[name] -= LR * grad
+        return float(loss)
     return step, lambda: P
 
 
@@ -88,9 +90,11 @@ def python_step(X, Y, params):
         nonlocal b2
         n, hidden = len(rows), len(b1)
         dW1, db1, dW2, db2 = [[0.0] * hidden for _ in W1], [0.0] * hidden, [0.0] * hidden, 0.0
+        loss = 0.0
         for x, t in zip(rows, targets, strict=True):
             a1 = [_sigmoid(b1[j] + sum(x[i] * W1[i][j] for i in range(len(x)))) for j in range(hidden)]
             y_hat = _sigmoid(b2 + sum(a * w for a, w in zip(a1, W2, strict=True)))
+            loss -= (t * math.log(y_hat) + (1.0 - t) * math.log(1.0 - y_hat)) / n
             dz2 = (y_hat - t) / n
             db2 += dz2
             for j in range(hidden):
@@ -105,6 +109,7 @@ def python_step(X, Y, params):
             for i in range(len(W1)):
                 W1[i][j] -= LR * dW1[i][j]
         b2 -= LR * db2
+        return loss
 
     def weights():
         return {"W1": np.array(W1), "b1": np.array(b1), "W2": np.array(W2)[:, None],

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import io
 
+import ipywidgets  # noqa: F401  (the playground needs it; a missing install must fail, not skip)
 import numpy as np
 import pytest
-
-pytest.importorskip("ipywidgets")
 from PIL import Image  # noqa: E402
 
 import nnlib  # noqa: E402

@@ -265,13 +265,15 @@ def test_bench_live_quick_prints_its_figures():
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert "naive frame" in out and "XOR to loss < 0.01" in out
     frame_ms = float(re.search(r"100x100 grid \(median of \d+\): ([\d.]+) ms", out).group(1))
-    assert 0 < frame_ms < 200  # generous: CI machines are shared; the goal (30 ms) is for the benchmark
+    assert frame_ms > 0  # a figure, not a timed test: the goal (30 ms) is read off the benchmark
+    accuracy = float(re.search(r"held-out accuracy ([\d.]+)%", out).group(1))
+    assert accuracy >= 97.0  # the capstone recipe's accuracy is deterministic (seeded), unlike its time
 
 
 @pytest.mark.slow
 def test_in_a_kernel_the_live_view_is_one_output_updated_in_place(tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+    import nbclient
+    import nbformat
     source = ("import sys, nnlib\nfrom nnlib.data import xor\nfrom nnlib.plots import train_live\n"
               "X, y = xor()\nnet = nnlib.MLP([2, 4, 1], activation='sigmoid', loss='mse', seed=0)\n"
               "history = train_live(net, X, y, nnlib.SGD(lr=0.5), 8000)\n"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
+from reporting import report
 
-from .conftest import REPO, screenshot
+from .conftest import REPO, SCREENSHOTS, screenshot
 from .helpers import (
     PANEL,
     error_outputs,
@@ -63,6 +65,14 @@ def drive_playground(page, scope: str) -> dict[str, float]:
     return {"slider_to_new_frame_s": slider_seconds, "train_to_stopped_s": stop_seconds}
 
 
+def report_timings(app: str, timings: dict[str, float], record_property) -> None:
+    """Figures, not assertions: shown in the pytest summary and kept in the JUnit properties."""
+    for name, value in timings.items():
+        record_property(name, round(value, 3))
+    slider, stop = timings["slider_to_new_frame_s"], timings["train_to_stopped_s"]
+    report("browser", f"{app} playground: slider -> new frame {slider:.2f} s, Stop -> stopped {stop:.2f} s")
+
+
 def test_playground_in_jupyterlab(page, lab_url, record_property):
     open_notebook(page, lab_url, NOTEBOOK)
     state = run_all(page)
@@ -72,13 +82,12 @@ def test_playground_in_jupyterlab(page, lab_url, record_property):
     assert error_outputs(page) == []
 
     timings = drive_playground(page, PANEL)
-    for name, value in timings.items():
-        record_property(name, round(value, 3))
-    print(f"JupyterLab timings: {timings}")
-    assert timings["slider_to_new_frame_s"] < 3.0  # generous: the browser, websocket and a shared CPU
+    report_timings("JupyterLab", timings, record_property)
 
     screenshot(page, "playground_lab", full_page=False)
-    README_PICTURE.parent.mkdir(exist_ok=True)
-    page.locator(f"{PANEL} .nnlib-playground").first.screenshot(path=str(README_PICTURE))
+    panel = page.locator(f"{PANEL} .nnlib-playground").first
+    panel.screenshot(path=str(SCREENSHOTS / "playground_panel.png"))
+    if os.environ.get("NNFS_UPDATE_README_PICTURE"):  # the README's picture: refreshed on request only
+        panel.screenshot(path=str(README_PICTURE))
     assert page.errors == []
     shutdown_kernel(page)

@@ -6,7 +6,7 @@ import pytest
 
 from .conftest import screenshot
 from .helpers import error_outputs
-from .test_playground import drive_playground
+from .test_playground import drive_playground, report_timings
 
 pytestmark = pytest.mark.browser
 SCOPE = "body"
@@ -21,8 +21,6 @@ def test_playground_as_a_voila_app(page, voila_url, record_property):
     assert page.get_by_text("playground = Playground()").count() == 0  # an app: outputs only, no code
 
     timings = drive_playground(page, SCOPE)
-    for name, value in timings.items():
-        record_property(name, round(value, 3))
-    print(f"Voila timings: {timings}")
+    report_timings("Voila", timings, record_property)
     screenshot(page, "playground_voila")
     assert page.errors == []
