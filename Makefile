@@ -25,8 +25,9 @@ $(DEV_STAMP): $(LAB_STAMP) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# --allow-root only where make runs as root (containers, some cloud machines); Jupyter refuses root otherwise.
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 test: lint unit notebooks-test browser-test
 
