@@ -267,12 +267,16 @@ def execution_status(nb: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m classroom.grade", description="Grade submissions.")
-    parser.add_argument("submissions", type=Path, nargs="?")
-    parser.add_argument("--out", type=Path, default=Path("grades.csv"))
-    parser.add_argument("--jobs", type=int, default=2)
+    parser = argparse.ArgumentParser(
+        prog="python -m classroom.grade", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Grade a folder of exercise notebooks: one sub-folder per learner (alice/03_....ipynb) "
+                    "or flat files learner__NN_name.ipynb. Writes a learner x exercise CSV and prints a "
+                    "summary. Not a sandbox: see python -m pydoc classroom.grade.")
+    parser.add_argument("submissions", type=Path, nargs="?", help="the folder of submissions")
+    parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="where to write the CSV table")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks graded at the same time")
     parser.add_argument("--timeout", type=int, default=120, help="seconds per notebook (wall clock)")
-    parser.add_argument("--memory-mb", type=int, default=2048, help="address-space limit per notebook")
+    parser.add_argument("--memory-mb", type=int, default=2048, help="address-space limit per notebook, MB")
     parser.add_argument("--reference", type=Path, default=NOTEBOOKS, help="folder of solution notebooks")
     parser.add_argument("--run-one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
