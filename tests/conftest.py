@@ -2,7 +2,13 @@
 
 import shutil
 
+from hypothesis import settings
 from reporting import REPORTS
+
+# Property tests: the same examples on every run (the project's rule: deterministic), and no per-example
+# deadline, which a shared 2-core CI machine would turn into random failures.
+settings.register_profile("nnfs", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("nnfs")
 
 
 def pytest_sessionstart(session):
