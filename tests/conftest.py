@@ -11,8 +11,9 @@ settings.register_profile("nnfs", derandomize=True, deadline=None, print_blob=Tr
 settings.load_profile("nnfs")
 
 
-def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput"):  # the controlling process, not an xdist worker
+def pytest_configure(config):
+    # Clear last run's figures once, in the controlling process, before any xdist worker starts writing.
+    if not hasattr(config, "workerinput"):
         shutil.rmtree(REPORTS, ignore_errors=True)
 
 
