@@ -33,6 +33,7 @@
 
 # %%
 # Setup: run this cell first.
+import textwrap
 import time
 
 import matplotlib.pyplot as plt
@@ -503,7 +504,9 @@ for title, lr in {"linear output, lr = 0.1": 0.1, "linear output, lr = 1": 1.0}.
     model = nnlib.MLP([2, 4, 1], activation="tanh", output_activation="identity", seed=0)
     histories_linear[title] = nnlib.train(model, X, y, nnlib.SGD(lr=lr), epochs=2000)
     run = histories_linear[title]
-    print(f"{title}: {len(run.loss)} epochs run; stop_reason: {run.stop_reason}")
+    print(f"{title}: {len(run.loss)} epochs run")
+    print(textwrap.fill(f"stop_reason: {run.stop_reason}", width=100,  # wrapped between words
+                        initial_indent="  ", subsequent_indent="    "))
 
 # %% tags=["nbval-ignore-output"]
 # Draw the loss curves for the learning rates (log scale).

@@ -76,7 +76,7 @@ plt.show()
 # ### SGD: a step against the gradient
 #
 # $$
-# W \leftarrow W - lr \cdot g_t
+# W \leftarrow W - \mathrm{lr} \cdot g_t
 # $$
 #
 # The same learning rate for every parameter, and no memory: each step uses only today's gradient. On a long,
@@ -89,11 +89,11 @@ plt.show()
 # along it instead of along $g$:
 #
 # $$
-# b_1 = g_1, \qquad b_t = \mu \, b_{t-1} + g_t \quad (t > 1), \qquad W \leftarrow W - lr \cdot b_t
+# b_1 = g_1, \qquad b_t = \mu \, b_{t-1} + g_t \quad (t > 1), \qquad W \leftarrow W - \mathrm{lr} \cdot b_t
 # $$
 #
 # with `momentum` $\mu$ typically $0.9$. Gradients that keep pointing the same way add up (on a steady slope
-# the step grows towards $lr / (1 - \mu)$, ten times the SGD step for $\mu = 0.9$); gradients that flip sign
+# the step grows towards $\mathrm{lr} / (1 - \mu)$, ten times the SGD step for $\mu = 0.9$); gradients that flip sign
 # from step to step cancel. So the zig-zag across a valley is damped while the motion along it speeds up.
 #
 # This is exactly `torch.optim.SGD(momentum=μ)` (with its default `dampening=0`), and exactly `nnlib.SGD`: the
@@ -101,8 +101,8 @@ plt.show()
 # zeros gives the same numbers with this rule. Other texts write the buffer as an *average*,
 # $b_t = \mu b_{t-1} + (1 - \mu) g_t$ starting from zero; that version takes steps $(1-\mu)$ times as large
 # (ten times smaller for $\mu = 0.9$), so the same `lr` means something different. Yet other texts fold the
-# learning rate into a velocity $v_t = \mu v_{t-1} - lr \cdot g_t$, $W \leftarrow W + v_t$: with a constant
-# `lr` that is $v_t = -lr \cdot b_t$, the same steps.
+# learning rate into a velocity $v_t = \mu v_{t-1} - \mathrm{lr} \cdot g_t$, $W \leftarrow W + v_t$: with a constant
+# `lr` that is $v_t = -\mathrm{lr} \cdot b_t$, the same steps.
 #
 # ### Adam: a step size for every parameter
 #
@@ -115,13 +115,13 @@ plt.show()
 #
 # $$
 # \hat m_t = \frac{m_t}{1 - \beta_1^{\,t}}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^{\,t}}, \qquad
-# W \leftarrow W - lr \cdot \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+# W \leftarrow W - \mathrm{lr} \cdot \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
 # $$
 #
 # with `betas` $= (\beta_1, \beta_2) = (0.9, 0.999)$ and `eps` $\epsilon = 10^{-8}$ by default.
 # - **Dividing by $\sqrt{\hat v_t}$** makes the step size independent of the gradient's scale: a parameter
 #   whose gradients are always tiny gets as large a step as one whose gradients are huge. Each step is about
-#   $lr$ long in every coordinate — Adam's `lr` is a step length, not a multiplier of the gradient.
+#   $\mathrm{lr}$ long in every coordinate — Adam's `lr` is a step length, not a multiplier of the gradient.
 # - **The bias correction** $1 - \beta^t$ fixes the zero start: after one step $m_1 = (1 - \beta_1) g_1$ is
 #   ten times too small, and $m_1 / (1 - \beta_1) = g_1$ is right. It matters in the first few hundred steps
 #   (for $\beta_2 = 0.999$, $1 - \beta_2^t$ is still only $0.1$ at $t = 105$) and fades away afterwards.

@@ -360,7 +360,8 @@ plt.show()
 # %% tags=["nbval-ignore-output"]
 # Drawing only: up to 10 misclassified held-out images with their top-2 probabilities.
 wrong = np.flatnonzero(y_pred != y_test)[:10]
-fig, axes = plt.subplots(1, 10, figsize=(10, 2.4), squeeze=False)
+columns = max(len(wrong), 1)                                 # one panel per mistake, no empty panels
+fig, axes = plt.subplots(1, columns, figsize=(min(10, 1.25 * columns), 2.6), squeeze=False)
 for ax in axes.ravel():
     ax.axis("off")
 for ax, i in zip(axes.ravel(), wrong, strict=False):
