@@ -104,7 +104,8 @@
 #
 # Run the next cell. It imports `nnlib` and says where it was found. If it prints a version and a path, you
 # are ready. If it raises `ModuleNotFoundError`, start JupyterLab from the repository with `make lab`, or
-# install the library with `python -m pip install -e .` from the repository's folder.
+# install the library from the repository's folder with `python -m pip install -e .` (the final dot means
+# "this folder").
 
 # %% tags=["nbval-ignore-output"]
 # Setup: the imports this notebook needs. Output varies from computer to computer (paths, versions).

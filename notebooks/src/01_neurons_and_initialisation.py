@@ -300,8 +300,8 @@ print("the loops give the same Z:", bool(np.allclose(with_loops, Z)))
 #
 # | scheme | weights drawn from | variance | made for |
 # |---|---|---|---|
-# | U[0, 1) | uniform in [0, 1) | 1/12, mean 0.5 | — (the 2-2-1 seed tutorial) |
-# | N(0, 1) | standard normal | 1 | — (the single-layer seed tutorial) |
+# | U[0, 1) | uniform in [0, 1) | 1/12, mean 0.5 | — (common in small tutorials) |
+# | N(0, 1) | standard normal | 1 | — (common in small tutorials) |
 # | **Xavier** (Glorot, 2010) | uniform in $[-\ell, \ell]$ | $2 / (n_{in} + n_{out})$ | sigmoid, tanh |
 # | **He** (2015) | normal, mean 0 | $2 / n_{in}$ | ReLU |
 #
@@ -471,7 +471,7 @@ equal_W1 = train_and_record(equal_net)
 random_W1 = train_and_record(random_net)
 for title, net in [("equal start ", equal_net), ("random start", random_net)]:
     print(f"{title}: loss {net.loss(X, y):.4f}, accuracy {net.accuracy(X, y):.0%}, "
-          f"outputs {np.round(net.forward(X)[:, 0], 3)}")
+          f"outputs {np.array2string(net.forward(X)[:, 0], precision=3, floatmode='fixed')}")
 
 # %% [markdown]
 # The random network has learned XOR. The one that started equal has not: it gets three of the four points

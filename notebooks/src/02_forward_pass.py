@@ -72,7 +72,7 @@ net.params["b1"][...] = rng.normal(0.0, 0.5, size=4)   # in place: the network s
 net.params["b2"][...] = rng.normal(0.0, 0.5, size=1)
 W1, b1, W2, b2 = net.params["W1"], net.params["b1"], net.params["W2"], net.params["b2"]
 for name, value in net.params.items():
-    print(f"{name}: shape {str(value.shape):7s} -> {value.size} parameters")
+    print(f"{name}: shape {str(value.shape):7s} -> {value.size} {'parameter' if value.size == 1 else 'parameters'}")
 print(f"in total {sum(value.size for value in net.params.values())} parameters")
 
 # %% [markdown]

@@ -97,8 +97,9 @@ feedback.check("forward(X, params) vs nnlib.MLP.forward", lambda: forward(X, par
 # $$
 #
 # This is exactly PyTorch's `MSELoss` with its default `reduction="mean"`: the mean over **all** entries of
-# the `(N, C)` arrays (here `C = 1`). Squaring makes every error count as positive and punishes big errors
-# much more than small ones; averaging makes the loss independent of how many samples the batch holds.
+# the `(N, C)` arrays, here with $C = 1$ output per sample. Squaring makes every error count as positive and
+# punishes big errors much more than small ones; averaging makes the loss independent of how many samples the
+# batch holds.
 
 # %% [markdown]
 # ### Exercise 1 — `mse`
