@@ -8,20 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from nnlib.gradcheck import numeric_gradient
 from nnlib.losses import bce, bce_gradient, cross_entropy, cross_entropy_gradient, mse, mse_gradient
-
-
-def numeric_gradient(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        saved = x[index]
-        x[index] = saved + h
-        plus = f(x)
-        x[index] = saved - h
-        minus = f(x)
-        x[index] = saved
-        grad[index] = (plus - minus) / (2 * h)
-    return grad
 
 
 def test_hand_computed_values():
@@ -61,7 +49,7 @@ def test_gradient_matches_numeric(loss, gradient, make_y):
     rng = np.random.default_rng(1)
     y_hat = rng.uniform(0.1, 0.9, (4, 3))
     y = make_y(rng)
-    numeric = numeric_gradient(lambda v: loss(v, y), y_hat)
+    numeric = numeric_gradient(lambda v: loss(v, y), y_hat, h=1e-6)
     analytic = gradient(y_hat, y)
     assert np.max(np.abs(analytic - numeric) / np.maximum(1e-8, np.abs(analytic) + np.abs(numeric))) < 1e-7
 
