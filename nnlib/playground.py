@@ -17,7 +17,6 @@ the time from a slider change to its first new frame.
 from __future__ import annotations
 
 import asyncio
-import io
 import math
 import time
 import warnings
@@ -29,12 +28,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from PIL import Image as PILImage
 
 from . import data
 from .network import MLP
 from .optim import SGD, Adam
-from .plots import BLUE, MARKERS, OKABE_ITO, ORANGE, boundary_image
+from .plots import BLUE, MARKERS, OKABE_ITO, ORANGE, boundary_image, encode_png, grid_points
 from .train import History, train
 
 DATASETS = {"XOR cloud": "xor", "circles": "circles", "moons": "moons", "spiral": "spiral",
@@ -74,15 +72,6 @@ def make_optimiser(optimiser: str, lr: float, weight_decay: float) -> SGD | Adam
 
 
 # ---------------------------------------------------------------------- the views (matplotlib, off-screen)
-def encode_png(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas's pixels as PNG bytes; compress_level=1 because encoding time matters more than size."""
-    width, height = canvas.get_width_height()
-    image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
-
-
 class BlitCanvas:
     """A figure drawn off-screen. Only the `moving` artists are redrawn per frame, over a saved background
     (blitting): much cheaper than redrawing the axes, ticks and labels every time."""
@@ -106,17 +95,7 @@ class BlitCanvas:
             self.canvas.restore_region(self.background)
         for artist in self.moving:
             self.figure.draw_artist(artist)
-        return encode_png(self.canvas)
-
-
-def grid_points(X: np.ndarray, resolution: int) -> tuple[np.ndarray, tuple]:
-    """A (R*R, 2) grid over the points X (N, 2) with a margin, rows first; and its extent (x0, x1, y0, y1)."""
-    low, high = X.min(axis=0), X.max(axis=0)
-    margin = 0.15 * np.maximum(high - low, 1e-3)
-    low, high = low - margin, high + margin
-    xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
-    xx, yy = np.meshgrid(xs, ys)
-    return np.column_stack([xx.ravel(), yy.ravel()]), (low[0], high[0], low[1], high[1])
+        return encode_png(self.canvas.buffer_rgba())
 
 
 class BoundaryView:

@@ -70,15 +70,16 @@ def _palette_rgb(n_classes: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- the decision grid
-def _grid_points(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """A (R*R, 2) grid covering X with a margin; returns (xx, yy, extent) with xx, yy of shape (R, R)."""
+def grid_points(X: np.ndarray, resolution: int) -> tuple[np.ndarray, tuple]:
+    """A resolution x resolution grid covering the points X (N, 2) with a margin, as the network's input:
+    (R*R, 2) points, row by row from the bottom; and its extent (x0, x1, y0, y1) for imshow."""
     if not isinstance(resolution, (int, np.integer)) or resolution < 2:
         raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
     low, high = X.min(axis=0), X.max(axis=0)
     span = np.where(high > low, high - low, 1.0)
     low, high = low - 0.25 * span, high + 0.25 * span  # a margin, so points are not on the edge
     xx, yy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
-    return xx, yy, (low[0], high[0], low[1], high[1])
+    return np.column_stack([xx.ravel(), yy.ravel()]), (low[0], high[0], low[1], high[1])
 
 
 def _class_probabilities(outputs: np.ndarray) -> np.ndarray:
@@ -97,8 +98,9 @@ def decision_grid(model: Any, X: Any, resolution: int = 100) -> tuple[np.ndarray
     """
     _check_model(model)
     X = _check_X(X)
-    xx, yy, _ = _grid_points(X, resolution)
-    outputs = np.asarray(model.forward(np.column_stack([xx.ravel(), yy.ravel()])))  # (R*R, n_out)
+    points, _ = grid_points(X, resolution)
+    outputs = np.asarray(model.forward(points))  # (R*R, n_out)
+    xx, yy = (points[:, k].reshape(resolution, resolution) for k in (0, 1))
     return xx, yy, _class_probabilities(outputs.reshape(resolution, resolution, -1))
 
 
@@ -208,14 +210,17 @@ def _decade_limits(values: list) -> tuple[float, float] | None:
     return 10.0**low, 10.0 ** max(high, low + 1)
 
 
-def encode_png(rgb: np.ndarray, level: int = 1) -> bytes:
-    """An (H, W, 3) uint8 image as PNG bytes, fast: no per-row filter search and light zlib compression.
+def encode_png(rgb: Any, level: int = 1) -> bytes:
+    """An (H, W, 3) or (H, W, 4) uint8 image (e.g. an Agg canvas's buffer_rgba(); alpha is dropped) as PNG
+    bytes, fast: no per-row filter search and light zlib compression.
 
-    About 2-3x faster than matplotlib's savefig or Pillow's encoder for a frame, and about as small.
+    About 2.4x faster than Pillow's encoder for a live-view frame (2.8 vs 6.7 ms here), and smaller.
     """
     rgb = np.asarray(rgb)
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        raise ValueError(f"rgb must be an (H, W, 3) uint8 image, got shape {rgb.shape} and dtype {rgb.dtype}")
+    if rgb.ndim != 3 or rgb.shape[2] not in (3, 4) or rgb.dtype != np.uint8:
+        raise ValueError(f"rgb must be an (H, W, 3) or (H, W, 4) uint8 image, got shape {rgb.shape} and "
+                         f"dtype {rgb.dtype}")
+    rgb = rgb[..., :3]
     height, width, _ = rgb.shape
     rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row starts with its filter type, 0 = none
     rows[:, 1:] = rgb.reshape(height, -1)
@@ -313,7 +318,7 @@ class LiveView:
         curves = _curves(history)
         self._render(curves)
         tick = time.perf_counter()
-        self.png = encode_png(np.asarray(self.canvas.buffer_rgba())[..., :3])
+        self.png = encode_png(self.canvas.buffer_rgba())
         self.timings["encode"] = time.perf_counter() - tick
         self._push(self.png)
         self._last_end = self._clock()
@@ -384,8 +389,7 @@ class LiveView:
     def _build_boundary_panel(self, resolution: int) -> None:
         ax = self.ax_right
         X_all = self.X if self.validation is None else np.vstack([self.X, self.validation[0]])
-        xx, yy, extent = _grid_points(X_all, resolution)
-        self._grid = np.column_stack([xx.ravel(), yy.ravel()])  # (R*R, 2), evaluated every frame
+        self._grid, extent = grid_points(X_all, resolution)  # (R*R, 2), evaluated every frame
         self._resolution = resolution
         self.image = ax.imshow(np.ones((resolution, resolution, 3)), origin="lower", extent=extent,
                                aspect="auto", interpolation="bilinear", animated=True)

@@ -134,6 +134,8 @@ def test_plot_data_rejects_mismatched_labels():
 def test_encode_png_round_trips_through_a_real_decoder():
     rgb = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
     np.testing.assert_array_equal(pixels(encode_png(rgb)), rgb)
+    rgba = np.concatenate([rgb, np.full((7, 5, 1), 255, dtype=np.uint8)], axis=2)  # a canvas's buffer_rgba()
+    np.testing.assert_array_equal(pixels(encode_png(rgba)), rgb)
     with pytest.raises(ValueError, match="uint8"):
         encode_png(rgb.astype(float))
 
