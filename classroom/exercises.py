@@ -32,29 +32,31 @@ def _note(name: str) -> str:
     )
 
 
-def solution_regions(source: str) -> list[list[str]]:
-    """The lines inside each BEGIN/END SOLUTION region of a cell's source (markers excluded).
-
-    Raises ValueError on unbalanced markers.
-    """
-    regions: list[list[str]] = []
-    inside = False
-    for number, line in enumerate(source.splitlines(), start=1):
+def solution_spans(source: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the text inside each BEGIN/END SOLUTION region of a cell's source
+    (marker lines excluded). Raises ValueError on unbalanced markers."""
+    spans: list[tuple[int, int]] = []
+    start, offset = None, 0
+    for number, line in enumerate(source.splitlines(keepends=True), start=1):
         marker = line.strip()
         if marker == BEGIN:
-            if inside:
+            if start is not None:
                 raise ValueError(f"line {number}: {BEGIN} inside another solution region")
-            inside = True
-            regions.append([])
+            start = offset + len(line)
         elif marker == END:
-            if not inside:
+            if start is None:
                 raise ValueError(f"line {number}: {END} without a {BEGIN}")
-            inside = False
-        elif inside:
-            regions[-1].append(line)
-    if inside:
+            spans.append((start, offset))
+            start = None
+        offset += len(line)
+    if start is not None:
         raise ValueError(f"{BEGIN} without an {END}")
-    return regions
+    return spans
+
+
+def solution_regions(source: str) -> list[list[str]]:
+    """The lines inside each BEGIN/END SOLUTION region of a cell's source (markers excluded)."""
+    return [source[begin:end].splitlines() for begin, end in solution_spans(source)]
 
 
 def strip_solutions(source: str) -> str:

@@ -38,7 +38,7 @@ from xml.etree import ElementTree
 import nbformat
 
 from classroom import NOTEBOOKS, check_cells
-from classroom.exercises import BEGIN, END
+from classroom.exercises import solution_spans
 
 
 @dataclass(frozen=True)
@@ -73,19 +73,6 @@ def catalogue() -> list[Mistake]:
     return entries
 
 
-def region_spans(source: str) -> list[tuple[int, int]]:
-    """Character spans of the text between each BEGIN and END SOLUTION marker line."""
-    spans, start, offset = [], None, 0
-    for line in source.splitlines(keepends=True):
-        if line.strip() == BEGIN:
-            start = offset + len(line)
-        elif line.strip() == END and start is not None:
-            spans.append((start, offset))
-            start = None
-        offset += len(line)
-    return spans
-
-
 def apply(entry: Mistake, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``nb`` with ``entry.find`` replaced; ValueError unless it occurs exactly once in a region."""
     index, source = locate(entry, nb)
@@ -100,7 +87,7 @@ def locate(entry: Mistake, nb: nbformat.NotebookNode) -> tuple[int, str]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        for begin, end in region_spans(cell.source):
+        for begin, end in solution_spans(cell.source):
             position = cell.source.find(entry.find, begin)
             while position != -1 and position + len(entry.find) <= end:
                 hits.append((index, position))
