@@ -4,10 +4,10 @@ Rows are samples: a dense layer computes Z = A_prev @ W + b with A_prev (N, n_in
 b (n_out,).
 (Many texts write W @ x with one column per sample; it is the same maths transposed.)
 
-Speed without obscuring the maths: every function takes an optional ``out`` array to write its (N, n) result
-into. Training reuses the same few arrays step after step instead of asking the operating system for fresh
-memory each time -- for 100,000 samples x 256 units a fresh array is 200 MB, and filling new memory costs
-about as much as the arithmetic. Without ``out`` everything works on fresh arrays, as in a textbook.
+Speed without obscuring the maths: every function takes optional arrays to write its results into. Training
+reuses the same few arrays step after step instead of asking the operating system for fresh memory each time
+-- for 100,000 samples x 256 units a fresh array is 200 MB, and filling new memory costs about as much as the
+arithmetic. Without them everything works on fresh arrays, as in a textbook.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, sigmoid_unguarded
 
 
 @functools.lru_cache(maxsize=8)
@@ -29,29 +29,43 @@ def dense_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray,
                   out: np.ndarray | None = None) -> tuple[np.ndarray, tuple]:
     """Z = A_prev @ W + b. Shapes: A_prev (N, n_in), W (n_in, n_out), b (n_out,) -> Z (N, n_out).
 
-    Returns Z and the cache (A_prev, W) that dense_backward needs.
+    Returns Z and the cache (A_prev, W) that dense_backward needs. ``out`` may be stored column by column
+    (order="F", as the network's work arrays are), so np.matmul, which can write into any layout.
     """
-    Z = np.dot(A_prev, W, out=out)  # (N, n_in) @ (n_in, n_out)
+    Z = np.matmul(A_prev, W, out=out)  # (N, n_in) @ (n_in, n_out)
     Z += b  # the same bias row added to every sample
     return Z, (A_prev, W)
 
 
 def dense_backward(dZ: np.ndarray, cache: tuple, need_dA_prev: bool = True,
-                   out: np.ndarray | None = None) -> tuple:
+                   out: tuple = (None, None, None)) -> tuple:
     """Gradients of Z = A_prev @ W + b, given dZ = dL/dZ (N, n_out).
 
     cache = (A_prev (N, n_in), W (n_in, n_out)). Returns dA_prev (N, n_in) (None when not needed: the input
-    layer), dW (n_in, n_out), db (n_out,). dW and db are always fresh arrays: the caller keeps them.
+    layer), dW (n_in, n_out), db (n_out,). ``out`` = arrays to write (dA_prev, dW, db) into, or None for new
+    ones; an out dA_prev may be column-major (order="F").
     """
     A_prev, W = cache
-    dW = np.dot(A_prev.T, dZ)  # (n_in, N) @ (N, n_out): summed over the batch
-    db = np.dot(_ones(dZ.shape[0]), dZ)  # one bias per unit: sum over the batch, (N,) @ (N, n_out)
-    dA_prev = np.dot(dZ, W.T, out=out) if need_dA_prev else None  # (N, n_out) @ (n_out, n_in)
-    return dA_prev, dW, db
+    dA_prev_out, dW_out, db_out = out
+    dW = np.dot(A_prev.T, dZ, out=dW_out)  # (n_in, N) @ (N, n_out): summed over the batch
+    db = np.dot(_ones(dZ.shape[0]), dZ, out=db_out)  # one bias per unit: sum over the batch (N,) @ (N, n_out)
+    if not need_dA_prev:
+        return None, dW, db
+    if dA_prev_out is None:
+        return np.dot(dZ, W.T), dW, db  # (N, n_out) @ (n_out, n_in)
+    # The same product, transposed: dA_prev.T = W @ dZ.T. The transpose of a column-major array is an ordinary
+    # row-major one, which np.dot can write into -- and it is the fast way round when n_out is small.
+    np.dot(W, dZ.T, out=dA_prev_out.T)  # (n_in, n_out) @ (n_out, N)
+    return dA_prev_out, dW, db
 
 
 def activation_forward(Z: np.ndarray, name: str, out: np.ndarray | None = None) -> np.ndarray:
-    """A = activation(Z), elementwise: Z (N, n) -> A (N, n). ``out=Z`` overwrites Z (training does)."""
+    """A = activation(Z), elementwise: Z (N, n) -> A (N, n). ``out=Z`` overwrites Z (training does).
+
+    The sigmoid runs without its own np.errstate: the network enters one for the whole pass.
+    """
+    if name == "sigmoid":
+        return sigmoid_unguarded(Z, out=out)
     return ACTIVATIONS[name][0](Z, out=out)
 
 

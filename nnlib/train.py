@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import as_generator, check_int
+from .parameters import Parameters, copy_values
 
 
 @dataclass
@@ -62,8 +63,7 @@ def _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, backup) -> tuple[f
         loss, grads, y_hat = net._loss_and_grads(X_batch, Y_batch)
         if not math.isfinite(loss):
             return loss, 0.0
-        for name, param in net.params.items():
-            backup[name][...] = param  # weights known to give a finite loss
+        copy_values(net.params, backup)  # weights known to give a finite loss
         optimizer.step(net.params, grads)
         total_loss += loss * X_batch.shape[0]
         correct += int(np.count_nonzero(net._labels(y_hat) == labels_batch))
@@ -81,7 +81,7 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     """
     (X, Y), validation = _check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
     rng, labels, history = as_generator(seed), net._labels(Y), History()
-    backup = {name: param.copy() for name, param in net.params.items()}
+    backup = Parameters(net.params)  # a copy
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         _loop(net, X, Y, labels, optimizer, epochs, batch_size, rng, callback, validation, backup, history)
     if not all(np.isfinite(param).all() for param in net.params.values()):  # the very last step overflowed
@@ -119,6 +119,5 @@ def _evaluate(net, X, Y) -> tuple[float, np.ndarray]:
     return loss, y_hat
 
 
-def _restore(net, backup: dict) -> None:
-    for name, param in net.params.items():
-        param[...] = backup[name]
+def _restore(net, backup: Parameters) -> None:
+    copy_values(backup, net.params)
