@@ -29,6 +29,10 @@ LR = 0.1
 # (name, number of points, hidden units, goal in µs per step or None, goal for the ratio nnlib/PyTorch)
 CASES = [("XOR", 4, 4, 15.0, 0.5), ("moons", 1_000, 16, 60.0, 0.5),
          ("10k", 10_000, 64, None, 1.0), ("100k", 100_000, 256, None, 1.0)]
+# The µs goals were set on a machine where the plain NumPy step took these many µs (the issue's figures).
+# Machines differ; the goal scaled by this run's plain NumPy step, ``goal * numpy_here / numpy_there``, is
+# printed too: the same speed-up over plain NumPy, measured in the same run.
+GOAL_MACHINE_NUMPY_US = {"XOR": 21.0, "moons": 98.0}
 PYTHON_MAX_N = 1_000        # beyond this the pure-Python loop takes seconds per step
 
 
@@ -198,19 +202,22 @@ def machine_info(with_torch: bool) -> str:
     return line
 
 
-def verdict(micros: float, ratio: float | None, goal_us: float | None, goal_ratio: float) -> str:
+def verdict(case: str, row: dict, ratio: float | None, goal_us: float | None, goal_ratio: float) -> str:
     """The goals next to the figures: met or missed."""
-    parts, met = [], True
+    parts = []
     if goal_us is not None:
-        parts.append(f"<= {goal_us:g} µs")
-        met &= micros <= goal_us
-    parts.append(f"ratio <= {goal_ratio:g}")
-    if ratio is not None:
-        met &= ratio <= goal_ratio
-    if ratio is None and goal_us is None:
-        return f"{parts[0]}: not measured (no torch)"
-    note = "" if ratio is not None else " (ratio: no torch)"
-    return f"{', '.join(parts)}: {'met' if met else 'MISSED'}{note}"
+        scaled = goal_us * row["numpy"] / GOAL_MACHINE_NUMPY_US[case]
+        parts.append(f"<= {goal_us:g} µs: {_met(row['nnlib'] <= goal_us)} (scaled to this machine: "
+                     f"<= {scaled:.1f} µs: {_met(row['nnlib'] <= scaled)})")
+    if ratio is None:
+        parts.append(f"ratio <= {goal_ratio:g}: not measured (no torch)")
+    else:
+        parts.append(f"ratio <= {goal_ratio:g}: {_met(ratio <= goal_ratio)}")
+    return "; ".join(parts)
+
+
+def _met(condition: bool) -> str:
+    return "met" if condition else "MISSED"
 
 
 def print_checking_cost(quick: bool) -> None:
@@ -243,7 +250,7 @@ def run(quick: bool = False) -> list[dict]:
                  for name, width in (("nnlib", 10), ("numpy", 10), ("python", 11), ("torch", 10))]
         ratio_cell = f"{ratio:>12.2f}" if ratio is not None else f"{'-':>12}"
         print(f"{case:<6}{n:>8} {f'2-{hidden}-1':<9}{''.join(cells)}{ratio_cell}  "
-              f"{verdict(row['nnlib'], ratio, goal_us, goal_ratio)}")
+              f"{verdict(case, row, ratio, goal_us, goal_ratio)}")
         rows.append(row)
     print_checking_cost(quick)
     names = ["numpy", "python"] + (["torch"] if with_torch else [])

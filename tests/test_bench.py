@@ -55,7 +55,14 @@ def test_agreement_check_detects_a_different_step(monkeypatch):
 
 
 def test_verdict_says_met_or_missed():
-    assert bench.verdict(10.0, 0.3, 15.0, 0.5).endswith("met")
-    assert "MISSED" in bench.verdict(20.0, 0.3, 15.0, 0.5)
-    assert "MISSED" in bench.verdict(10.0, 0.6, 15.0, 0.5)
-    assert "no torch" in bench.verdict(10.0, None, None, 1.0)
+    # XOR: goal 15 µs on a machine whose plain NumPy step took 21 µs; here numpy took 42 -> scaled goal 30 µs
+    fast, slow_here = {"nnlib": 10.0, "numpy": 42.0}, {"nnlib": 20.0, "numpy": 42.0}
+    assert bench.verdict("XOR", fast, 0.3, 15.0, 0.5) == \
+        "<= 15 µs: met (scaled to this machine: <= 30.0 µs: met); ratio <= 0.5: met"
+    assert bench.verdict("XOR", slow_here, 0.3, 15.0, 0.5).startswith("<= 15 µs: MISSED (scaled to this "
+                                                                       "machine: <= 30.0 µs: met)")
+    assert bench.verdict("XOR", {"nnlib": 40.0, "numpy": 21.0}, 0.3, 15.0, 0.5).count("MISSED") == 2
+    assert bench.verdict("XOR", fast, 0.6, 15.0, 0.5).endswith("ratio <= 0.5: MISSED")
+    assert bench.verdict("10k", fast, None, None, 1.0) == "ratio <= 1: not measured (no torch)"
+
+
