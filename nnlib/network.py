@@ -115,7 +115,7 @@ class MLP:
         Fresh memory costs as much as the arithmetic for big batches. Mini-batch training meets at most
         two batch sizes (the last batch may be smaller), so only a few sets are kept. They are stored column
         by column (order="F"): adding the bias row and the products with a thin output layer then run along
-        long contiguous columns, several times faster for tall batches; the maths is the same.
+        long contiguous columns, up to twice as fast for tall batches; the maths is the same.
         """
         work = self._work.get(n_samples)
         if work is None:
