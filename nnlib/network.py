@@ -55,7 +55,7 @@ class MLP:
         self.activation, self.output_activation = activation, output_activation
         self.loss_name, self.init = loss, init
         self.params = Parameters(init_params(self.layer_sizes, init, as_generator(seed)))
-        self._grads = self.params.zeros_like()  # _loss_and_grads writes the gradients here, step after step
+        self._grads = Parameters.zeros(self.params.layout)  # _loss_and_grads writes the gradients here
         self._names = [(f"W{k}", f"b{k}") for k in range(1, len(self.layer_sizes))]
         self._head = losses.HEADS[loss]
         self._work: dict[int, list] = {}  # batch size -> arrays reused by every training step (_work_arrays)

@@ -29,7 +29,7 @@ def _check_step_args(params: dict, grads: dict) -> None:
 def _state_for(state: Parameters | None, params: dict) -> Parameters:
     """The optimiser state (zeros at the first step) for params, refusing parameters of another network."""
     if state is None:
-        return Parameters({name: np.zeros(shape) for name, shape in layout_of(params)})
+        return Parameters.zeros(layout_of(params))
     if state.layout != layout_of(params):
         raise ValueError(f"this optimiser has been stepping parameters {dict(state.layout)}, now it got "
                          f"{dict(layout_of(params))}: use one optimiser per network")

@@ -24,8 +24,8 @@ class Parameters(dict):
     and optimisers go back to copying the arrays into a vector (slower, same result).
     """
 
-    def __init__(self, arrays: dict[str, np.ndarray], layout: tuple | None = None):
-        self.layout = layout or tuple((name, np.shape(value)) for name, value in arrays.items())
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.layout = layout_of(arrays)
         self.vector = np.empty(sum(math.prod(shape) for _, shape in self.layout))
         start = 0
         for name, shape in self.layout:
@@ -39,10 +39,11 @@ class Parameters(dict):
                 self[name][...] = value
         self._windows = tuple(self.values())
 
-    def zeros_like(self) -> Parameters:
-        """New Parameters with the same names and shapes, all zeros (for gradients, optimiser state)."""
-        zeros = Parameters({}, self.layout)
-        zeros.vector[...] = 0.0
+    @classmethod
+    def zeros(cls, layout: tuple) -> Parameters:
+        """Parameters with the (name, shape) pairs of ``layout``, all zeros (gradients, optimiser state)."""
+        zeros = cls({name: np.zeros(shape) for name, shape in layout})
+        zeros.layout = layout  # the same object, so that packed_alike can compare layouts by identity
         return zeros
 
     def is_packed(self) -> bool:

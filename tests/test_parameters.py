@@ -32,7 +32,7 @@ def test_entries_are_windows_into_the_vector_in_order():
 
 def test_replacing_an_entry_unpacks_and_copies_are_independent():
     params = Parameters(make_arrays())
-    grads = params.zeros_like()
+    grads = Parameters.zeros(params.layout)
     assert grads.layout is params.layout and not grads.vector.any() and packed_alike(params, grads)
     params["W2"] = np.ones((3, 1))                          # a new array: no longer a window into the vector
     assert not params.is_packed() and not packed_alike(params, grads)
