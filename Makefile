@@ -48,8 +48,8 @@ notebooks: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m nnlib.bench
-	$(BIN)/python -m nnlib.bench_live
-	$(BIN)/python -m nnlib.playground --bench
+	$(BIN)/python -m benchmarks.bench_live
+	$(BIN)/python -m benchmarks.bench_playground
 
 grade: $(DEV_STAMP)
 	$(BIN)/python -m classroom.grade $(SUBMISSIONS)

@@ -1,7 +1,7 @@
 """nnlib: a small neural-network library written from scratch in NumPy.
 
 It is the code the notebooks in ``notebooks/`` build up to, step by step. Importing it needs only NumPy:
-the plotting (``nnlib.plots``) and widget (``nnlib.widgets``) modules are imported on demand.
+the plotting and widget modules (``nnlib.views``) are imported on demand.
 """
 
 __version__ = "0.1.0"

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib.playground import DEFAULTS, Playground  # noqa: E402
+from nnlib.views.playground import DEFAULTS, Playground  # noqa: E402
 
 
 def png_size(png: bytes) -> tuple[int, int]:

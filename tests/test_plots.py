@@ -1,4 +1,5 @@
-"""nnlib.plots: static plots, the live training view (real matplotlib Agg, real PNG frames), its benchmark."""
+"""nnlib.views.plots: static plots, the live training view (real matplotlib Agg, real PNG frames), its
+benchmark."""
 
 import io
 import os
@@ -15,7 +16,7 @@ from PIL import Image
 
 import nnlib
 from nnlib.data import load_digits, spiral, train_test_split, xor, xor_cloud
-from nnlib.plots import (
+from nnlib.views.plots import (
     ORANGE,
     LiveView,
     boundary_image,
@@ -263,7 +264,7 @@ def test_live_view_rejects_bad_settings():
 
 
 def test_bench_live_quick_prints_its_figures():
-    command = [sys.executable, "-m", "nnlib.bench_live", "--quick"]
+    command = [sys.executable, "-m", "benchmarks.bench_live", "--quick"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert "naive frame" in out and "XOR to loss < 0.01" in out
     frame_ms = float(re.search(r"100x100 grid \(median of \d+\): ([\d.]+) ms", out).group(1))
@@ -276,7 +277,7 @@ def test_bench_live_quick_prints_its_figures():
 def test_in_a_kernel_the_live_view_is_one_output_updated_in_place(tmp_path):
     import nbclient
     import nbformat
-    source = ("import sys, nnlib\nfrom nnlib.data import xor\nfrom nnlib.plots import train_live\n"
+    source = ("import sys, nnlib\nfrom nnlib.data import xor\nfrom nnlib.views.plots import train_live\n"
               "X, y = xor()\nnet = nnlib.MLP([2, 4, 1], activation='sigmoid', loss='mse', seed=0)\n"
               "history = train_live(net, X, y, nnlib.SGD(lr=0.5), 8000)\n"
               "print(len(history.loss), 'matplotlib.pyplot' in sys.modules)")

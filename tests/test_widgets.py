@@ -1,4 +1,5 @@
-"""nnlib.widgets: the notebook-04 explorer, driven through real ipywidgets objects (no kernel, no mocks)."""
+"""nnlib.views.widgets: the notebook-04 explorer, driven through real ipywidgets objects (no kernel, no
+mocks)."""
 
 import io
 import os
@@ -11,7 +12,7 @@ import pytest
 from PIL import Image
 
 import nnlib
-from nnlib.widgets import XorExplorer, verdict, xor_explorer
+from nnlib.views.widgets import XorExplorer, verdict, xor_explorer
 
 
 def find(widget: widgets.Widget, description: str) -> widgets.Widget:

@@ -38,7 +38,7 @@ from IPython.display import display
 
 import nnlib
 from nnlib.activations import ACTIVATIONS
-from nnlib.playground import Playground
+from nnlib.views.playground import Playground
 
 np.set_printoptions(precision=4, suppress=True)
 rng = np.random.default_rng(0)
@@ -186,7 +186,7 @@ print(f"{shared.net.layer_sizes}: test accuracy {shared.net.accuracy(shared.X_te
 # - A learning rate too small crawls, one too large diverges; Adam forgives more than plain SGD.
 # - Test loss rising while train loss falls is over-fitting; L2 regularisation (`weight_decay`) and less
 #   capacity fight it.
-# - Added to nnlib: `nnlib.playground.Playground` — `playground.net` (an `nnlib.MLP`), `playground.history`
+# - Added to nnlib: `nnlib.views.playground.Playground` — `playground.net` (an `nnlib.MLP`), `playground.history`
 #   (an `nnlib.History`), `playground.fit(epochs)` and `playground.config_code()`.
 #
 # ## Exercises

@@ -1,8 +1,9 @@
 """Pictures of data, decision boundaries and training: static plots and a live training view.
 
-Import it explicitly (``from nnlib.plots import plot_decision_boundary, LiveView``): ``import nnlib`` never
-imports matplotlib. Colours are colour-blind safe: blue ``#0072B2`` and orange ``#E69F00`` for two classes,
-the rest of the Okabe-Ito palette for more. A class is also told apart by its marker, not by colour alone.
+Import it explicitly (``from nnlib.views.plots import plot_decision_boundary, LiveView``): ``import nnlib``
+never imports matplotlib. Colours are colour-blind safe: blue ``#0072B2`` and orange ``#E69F00`` for two
+classes, the rest of the Okabe-Ito palette for more. A class is also told apart by its marker, not by colour
+alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
+
+from nnlib import train
 
 BLUE, ORANGE = "#0072B2", "#E69F00"
 OKABE_ITO = (BLUE, ORANGE, "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -214,7 +217,8 @@ def encode_png(rgb: Any, level: int = 1) -> bytes:
     """An (H, W, 3) or (H, W, 4) uint8 image (e.g. an Agg canvas's buffer_rgba(); alpha is dropped) as PNG
     bytes, fast: no per-row filter search and light zlib compression.
 
-    About 2.4x faster than Pillow's encoder for a live-view frame (2.8 vs 6.7 ms here), and smaller.
+    Kept instead of Pillow because Pillow, at the same zlib level, costs 1.6-2.4x as much for a live-view or
+    playground frame (its per-row filter search) and its files are larger: ``python -m benchmarks.bench_png``.
     """
     rgb = np.asarray(rgb)
     if rgb.ndim != 3 or rgb.shape[2] not in (3, 4) or rgb.dtype != np.uint8:
@@ -519,8 +523,6 @@ def train_live(net: Any, X: Any, y: Any, optimizer: Any, epochs: int, validation
     Shapes: X (N, D), y (N,) or one-hot. Extra keyword arguments go to train (batch_size, seed, callback:
     your own callback still runs, and may stop training). Pass view=LiveView(...) to keep its figures.
     """
-    from nnlib.train import train  # here, not at the top: the core must not depend on this module
-
     if view is None:
         view = LiveView(net, X, y, validation=validation, epochs=epochs, title=title, target_loss=target_loss)
     elif view.epochs is None:

@@ -1,4 +1,4 @@
-"""How fast is the live training view?  ``python -m nnlib.bench_live [--quick]``
+"""How fast is the live training view?  ``python -m benchmarks.bench_live [--quick]``
 
 Prints, for a 2-16-1 network on a 100x100 grid: the time of one frame split into grid evaluation, redraw and
 PNG encoding, next to a naive frame (full redraw with contourf, then savefig) measured in the same run; the
@@ -24,7 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from nnlib import MLP, SGD, Adam, History, train  # noqa: E402
 from nnlib.data import load_digits, train_test_split, xor, xor_cloud  # noqa: E402
-from nnlib.plots import LiveView, decision_grid  # noqa: E402
+from nnlib.views.plots import LiveView, decision_grid  # noqa: E402
 
 
 def _jiggle(net: MLP, rng: np.random.Generator) -> None:

@@ -1,6 +1,7 @@
 """Controls for notebook 04: retrain the XOR network from two sliders and watch it learn.
 
-Import it explicitly (``from nnlib.widgets import xor_explorer``): ``import nnlib`` never imports ipywidgets.
+Import it explicitly (``from nnlib.views.widgets import xor_explorer``): ``import nnlib`` never imports
+ipywidgets.
 
     explorer = xor_explorer()   # an ipywidgets VBox: shows itself when it is the last line of a cell
     explorer.net                # the network trained with the current slider values (an nnlib.MLP)
@@ -15,11 +16,9 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from . import data
-from .network import MLP
-from .optim import SGD
+from nnlib import MLP, SGD, data, train
+
 from .plots import LiveView, _check_X, _labels
-from .train import train
 
 LEARNING_RATE_RANGE = (0.01, 10.0)  # the slider's ends: from "too slow" to "overshoots"
 MAX_HIDDEN_UNITS = 16

@@ -10,7 +10,7 @@ Train schedules a coroutine on the kernel's asyncio event loop; it trains for ab
 frame, then ``await asyncio.sleep(0)`` hands control back so the kernel can process clicks (Stop, sliders)
 before the next chunk. No threads: they break output routing and ignore kernel interrupts.
 
-``python -m nnlib.playground --bench`` prints the frame time, the spiral's time to 95 % test accuracy and
+``python -m benchmarks.bench_playground`` prints the frame time, the spiral's time to 95 % test accuracy and
 the time from a slider change to its first new frame.
 """
 
@@ -29,11 +29,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from . import data
-from .network import MLP
-from .optim import SGD, Adam
+from nnlib import MLP, SGD, Adam, History, data, train
+
 from .plots import BLUE, MARKERS, OKABE_ITO, ORANGE, boundary_image, encode_png, grid_points
-from .train import History, train
 
 DATASETS = {"XOR cloud": "xor", "circles": "circles", "moons": "moons", "spiral": "spiral",
             "gaussians": "gaussians"}
@@ -616,43 +614,3 @@ def _check_config(config: dict) -> None:
             raise ValueError(f"{name} must be a number in [{low}, {high}], got {value!r}")
     if not isinstance(config["seed"], int) or config["seed"] < 0:
         raise ValueError(f"seed must be a non-negative int, got {config['seed']!r}")
-
-
-# ---------------------------------------------------------------------- benchmark
-def bench() -> dict[str, float]:
-    """Frame time, the spiral's time to 95 % test accuracy while animating, and slider-to-frame latency."""
-    playground = Playground()
-    playground.fit(20)
-    frame_times = []
-    for _ in range(30):
-        start = time.perf_counter()
-        playground.render()
-        frame_times.append(1000 * (time.perf_counter() - start))
-    playground, reached = Playground(), math.nan
-    start = time.perf_counter()
-    while playground.history.epochs_run < 2000 and time.perf_counter() - start < 30:
-        playground._train_chunk(2000)  # what Train does between two event-loop turns: train ~0.1 s, draw
-        if playground.net.accuracy(playground.X_test, playground.y_test) >= 0.95:
-            reached = time.perf_counter() - start
-            break
-    epochs, shown = playground.history.epochs_run, []
-    playground.images["boundary"].observe(lambda change: shown.append(time.perf_counter()), names="value")
-    start = time.perf_counter()
-    playground.controls.units[0].value = 12  # what a slider release does: rebuild the network, draw
-    slider = 1000 * (shown[0] - start)  # until the first view of the new network is handed to the widget
-    return {"frame_ms_median": float(np.median(frame_times)), "frame_ms_best": float(np.min(frame_times)),
-            "spiral_seconds_to_95": reached, "spiral_epochs": epochs, "slider_to_frame_ms": slider}
-
-
-if __name__ == "__main__":
-    import sys
-
-    if "--bench" not in sys.argv:
-        sys.exit("usage: python -m nnlib.playground --bench")
-    result = bench()
-    print("playground frame (grid, boundary, neuron maps, loss, PNG): "
-          f"median {result['frame_ms_median']:.1f} ms, "
-          f"best {result['frame_ms_best']:.1f} ms (goal <= 50)")
-    print(f"spiral, default settings: 95 % test accuracy after {result['spiral_seconds_to_95']:.2f} s "
-          f"({result['spiral_epochs']} epochs) while drawing a frame every {FRAME_SECONDS} s (goal <= 5 s)")
-    print(f"slider release -> first new frame: {result['slider_to_frame_ms']:.0f} ms (goal <= 300)")
