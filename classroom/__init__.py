@@ -8,15 +8,11 @@ Conventions shared by all three (notebook authors follow these):
 
 - An exercise's answer sits between lines ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (nbgrader markers),
   preferably inside a function body so that the student version still runs from top to bottom.
-- Each exercise is followed by a *check cell* whose first two lines are exactly::
-
-      # NBVAL_CHECK_OUTPUT
-      # check: sigmoid
-
-  The id after ``# check:`` (lower-case letters, digits, ``_``) names the exercise in grade tables and in the
-  mistake catalogue; it is unique within its notebook. The cell prints its verdict via ``nnlib.feedback``.
-- A check cell counts as a graded exercise only when a solution region sits between it and the previous
-  check cell; other check cells (e.g. "the notebook's code agrees with nnlib") are compared by nbval only.
+- Each exercise is followed by a *check cell* of exactly one line, ``checks.<id>()`` (e.g.
+  ``checks.sigmoid()``), after ``from classroom.checks import nbNN as checks`` in the Setup cell. The id is
+  the name of the function the learner completes; it names the exercise in grade tables and in the mistake
+  catalogue. The check itself lives in ``classroom/checks/nbNN.py``: it prints ✓ or raises with a hint, and
+  the grader runs the same check in its own process (``classroom.checks.evaluate``).
 """
 
 from __future__ import annotations
@@ -29,38 +25,33 @@ NOTEBOOKS = ROOT / "notebooks"
 SOURCES = NOTEBOOKS / "src"
 EXERCISES = NOTEBOOKS / "exercises"
 
-CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
-CHECK_ID = re.compile(r"^# check: ([a-z0-9_]+)\s*$")
+CHECK_CALL = re.compile(r"^checks\.([a-z0-9_]+)\(\)\s*$")
 NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
 
 
-def is_check_cell(cell: dict) -> bool:
-    """True for a code cell that nbval compares (its source contains ``# NBVAL_CHECK_OUTPUT``)."""
-    return cell.get("cell_type") == "code" and CHECK_MARKER in cell.get("source", "")
-
-
 def check_id(cell: dict) -> str | None:
-    """The exercise id of a check cell (its ``# check: id`` second line), or None."""
-    lines = cell.get("source", "").splitlines()
-    if len(lines) < 2 or lines[0].strip() != CHECK_MARKER:
+    """The exercise id of a check cell (a code cell that is exactly ``checks.<id>()``), or None."""
+    if cell.get("cell_type") != "code":
         return None
-    match = CHECK_ID.match(lines[1].strip())
+    match = CHECK_CALL.match(cell.get("source", "").strip())
     return match.group(1) if match else None
+
+
+def is_check_cell(cell: dict) -> bool:
+    """True for a check cell, ``checks.<id>()``."""
+    return check_id(cell) is not None
 
 
 def check_cells(nb: dict) -> dict[str, int]:
     """{exercise id: cell index} for every check cell of a notebook, in order.
 
-    Raises ValueError when a check cell lacks the ``# check: id`` header or an id is used twice.
+    Raises ValueError when an id is used twice.
     """
     found: dict[str, int] = {}
     for index, cell in enumerate(nb["cells"]):
-        if not is_check_cell(cell):
-            continue
         exercise = check_id(cell)
         if exercise is None:
-            raise ValueError(f"cell {index}: a check cell must start with the lines '{CHECK_MARKER}' and "
-                             f"'# check: <id>', got {cell['source'][:60]!r}")
+            continue
         if exercise in found:
             raise ValueError(f"cell {index}: exercise id {exercise!r} already used by cell {found[exercise]}")
         found[exercise] = index
@@ -77,18 +68,3 @@ def notebook_names(names: list[str] | None = None, sources: Path = SOURCES) -> l
     if unknown:
         raise ValueError(f"no notebook source for {unknown} in {sources}; available: {available}")
     return cleaned
-
-
-def graded_exercises(nb: dict) -> dict[str, int]:
-    """The check cells that grade an exercise: a solution region lies between them and the previous one."""
-    graded, seen_solution = {}, False
-    cells = check_cells(nb)
-    by_index = {index: exercise for exercise, index in cells.items()}
-    for index, cell in enumerate(nb["cells"]):
-        if index in by_index:
-            if seen_solution:
-                graded[by_index[index]] = index
-            seen_solution = False
-        elif cell.get("cell_type") == "code" and "### BEGIN SOLUTION" in cell.get("source", ""):
-            seen_solution = True
-    return graded

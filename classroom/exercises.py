@@ -1,9 +1,9 @@
 """Solution notebook -> student notebook: ``python -m classroom.exercises [NAMES...]``.
 
 Every region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes ``# YOUR CODE HERE`` and
-``raise NotImplementedError()`` at the marker's indentation (as nbgrader does). Outputs and execution counts
-are cleared except in check cells (``# NBVAL_CHECK_OUTPUT``): they keep the expected output that
-``pytest --nbval-lax`` compares against. A note at the top says how to check the work.
+``raise NotImplementedError()`` at the marker's indentation (as nbgrader does). Every output and execution
+count is cleared: a verdict is never stored, it comes from running the check (``checks.sigmoid()``) on the
+learner's code. A note at the top says how to check the work.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from classroom import EXERCISES, NOTEBOOKS, is_check_cell, notebook_names
+from classroom import EXERCISES, NOTEBOOKS, notebook_names
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -26,9 +26,10 @@ NOTE_ID = "exercise-version-note"
 def _note(name: str) -> str:
     return (
         "> **Exercise version.** Complete every cell that contains `raise NotImplementedError()`: "
-        "replace those two lines with your code. The cell after each exercise checks your answer and "
-        "prints ✓ or ✗ with a hint. To check everything at once, run all cells (Run → Run All Cells), "
-        f"or from the repository's folder: `pytest --nbval-lax notebooks/exercises/{name}.ipynb`"
+        "replace those two lines with your code. The one-line cell after each exercise checks your answer: "
+        "it prints ✓, or fails with ✗ and a hint. To check everything at once, run all cells "
+        "(Run → Run All Cells), or in a terminal in the repository's folder: "
+        f"`python -m pytest --nbval-lax --nbval-current-env notebooks/exercises/{name}.ipynb`"
     )
 
 
@@ -94,9 +95,8 @@ def make_student(solution: nbformat.NotebookNode, name: str) -> nbformat.Noteboo
         if cell.cell_type != "code":
             continue
         cell.source = strip_solutions(cell.source)
-        if not is_check_cell(cell):
-            cell.outputs = []
-            cell.execution_count = None
+        cell.outputs = []
+        cell.execution_count = None
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(_note(name), id=NOTE_ID))
     nbformat.validate(nb)
     return nb

@@ -56,21 +56,22 @@ def demo_notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_markdown_cell("[next](02_x.ipynb) [readme](../README.md) [code](nnlib/network.py)"),
         nbformat.v4.new_code_cell(CELL, execution_count=1, outputs=[nbformat.v4.new_output(
             "stream", name="stdout", text="hi\n")]),
-        nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\n# check: sigmoid\ncheck()", execution_count=2,
+        nbformat.v4.new_code_cell("checks.sigmoid()", execution_count=2,
                                   outputs=[nbformat.v4.new_output("stream", name="stdout", text="✓ ok\n")]),
     ]
     return nb
 
 
-def test_make_student_clears_outputs_except_check_cells_and_adds_a_note():
+def test_make_student_clears_every_output_and_adds_a_note():
     solution = demo_notebook()
     student = make_student(solution, "01_demo")
     nbformat.validate(student)
     note, markdown, exercise, check = student.cells
-    assert note.id == NOTE_ID and "pytest --nbval-lax notebooks/exercises/01_demo.ipynb" in note.source
+    command = "python -m pytest --nbval-lax --nbval-current-env notebooks/exercises/01_demo.ipynb"
+    assert note.id == NOTE_ID and command in note.source
     assert exercise.outputs == [] and exercise.execution_count is None
     assert "raise NotImplementedError()" in exercise.source and "np.exp" not in exercise.source
-    assert check.outputs[0].text == "✓ ok\n" and check.execution_count == 2
+    assert check.source == "checks.sigmoid()" and check.outputs == [] and check.execution_count is None
     assert markdown.source == "[next](02_x.ipynb) [readme](../../README.md) [code](nnlib/network.py)"
     assert solution.cells[1].outputs, "the solution notebook itself is not modified"
 
@@ -111,13 +112,22 @@ def test_student_version_leaks_no_solution(name):
 
 
 @pytest.mark.parametrize("name", WITH_EXERCISES)
-def test_student_version_keeps_check_outputs_only(name):
+def test_student_version_shows_no_verdict_before_it_is_run(name):
     student = nbformat.read(EXERCISES / f"{name}.ipynb", as_version=4)
     assert check_cells(student), "a notebook with exercises needs check cells"
     for cell in student.cells:
-        if cell.cell_type != "code":
-            continue
-        if is_check_cell(cell):
-            assert cell.outputs and cell.execution_count is not None
-        else:
+        if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize("name", WITH_EXERCISES)
+def test_every_exercise_has_a_one_line_check_cell_and_a_check(name):
+    from classroom.checks import BOOKS
+    solution = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    cells = check_cells(solution)
+    assert list(cells) == list(BOOKS[name].exercises), "check cells and classroom/checks disagree"
+    for exercise, index in cells.items():
+        assert solution.cells[index].source == f"checks.{exercise}()"
+        assert is_check_cell(solution.cells[index])
+        defined = [c for c in solution.cells[:index] if f"def {exercise}(" in c.source and BEGIN in c.source]
+        assert defined, f"no exercise cell defines {exercise} before its check"

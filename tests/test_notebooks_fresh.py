@@ -74,8 +74,22 @@ DEMO = '''# %% [markdown]
 # # Demo
 
 # %%
+import types
+
 import numpy as np
-from nnlib.feedback import check
+
+from classroom.checks._compare import expect_number
+from classroom.checks._core import Book
+
+book = Book("01_demo")
+
+
+def check_double(learner):
+    expect_number(learner.function("double")(3.0), 6.0, "double(3)")
+    return "correct"
+
+
+checks = types.SimpleNamespace(double=book.exercise(1, "double")(check_double))
 
 # %%
 def double(x):
@@ -84,9 +98,7 @@ def double(x):
     ### END SOLUTION
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: double
-_ = check("double(3)", lambda: double(3.0), 6.0)
+checks.double()
 '''
 
 
@@ -104,7 +116,7 @@ def test_build_executes_stores_hash_and_detects_every_kind_of_staleness(demo):
     build("01_demo", **dirs)
     built = tmp_path / "01_demo.ipynb"
     nb = read(built)
-    assert nb.cells[3].outputs[0].text == "✓ double(3): correct\n"
+    assert nb.cells[3].outputs[0].text == "✓ Exercise 1 (double): correct\n"
     assert nb.metadata.nnfs.source_sha256 == source_hash(nb)
     assert all("execution" not in cell.metadata for cell in nb.cells)
     assert stale_reasons("01_demo", **dirs) == []
@@ -138,10 +150,10 @@ def test_build_refuses_error_and_stderr_outputs_naming_the_cell(demo, bad_line, 
     assert not (tmp_path / "01_demo.ipynb").exists()
 
 
-def test_build_refuses_a_check_cell_without_an_id_before_executing(demo):
+def test_build_refuses_two_check_cells_of_one_exercise_before_executing(demo):
     tmp_path, dirs = demo
-    dirs["src_dir"].joinpath("01_demo.py").write_text(DEMO.replace("# check: double\n", ""))
-    with pytest.raises(BuildError, match="# check: <id>"):
+    dirs["src_dir"].joinpath("01_demo.py").write_text(DEMO + "\n# %%\nchecks.double()\n")
+    with pytest.raises(BuildError, match="already used"):
         build("01_demo", **dirs)
 
 

@@ -31,4 +31,19 @@ ENTRIES = [
             description="loop over samples"),
     Variant(NB, "forward", find=LAYER1, replace='(params["W1"].T @ X.T).T + params["b1"]',
             description="column convention, transposed back"),
+    # Contract, not example (issue 11): other batch sizes, input sizes and output columns.
+    Mistake(NB, "forward", find="return sigmoid(Z2)", replace="return np.array([sigmoid(Z2[n]) for n in "
+                                                              "range(4)])",
+            description="loops over the four XOR points only"),
+    Mistake(NB, "forward", find="return sigmoid(Z2)", replace="return sigmoid(Z2).reshape(4, 1)",
+            description="XOR shape hard-coded"),
+    Mistake(NB, "forward", find="return sigmoid(Z2)", replace="return sigmoid(Z2)[:, :1]",
+            description="keeps only the first output column"),
+    Mistake(NB, "forward", find="return sigmoid(Z2)", replace="return sigmoid(Z2).ravel()",
+            description="flattened output"),
+    Variant(NB, "forward", find="return sigmoid(Z2)", replace="print(Z1.shape, Z2.shape)\n    return "
+                                                              "sigmoid(Z2)",
+            description="a shape print"),
+    Variant(NB, "forward", find="A1 = sigmoid(Z1)", replace="A1 = nnlib.activations.sigmoid(Z1)",
+            description="nnlib's sigmoid by its full name"),
 ]

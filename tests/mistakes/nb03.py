@@ -91,4 +91,37 @@ ENTRIES = [
     Variant(NB, "numeric_gradient", find="for index in np.ndindex(x.shape):",
             replace="for index in zip(*np.unravel_index(np.arange(x.size), x.shape)):",
             description="flat positions unravelled"),
+    # Contract, not example (issue 11): several output columns, other batch sizes, h honoured, prints.
+    Mistake(NB, "mse", find=MSE, replace="np.sum((y_hat - y) ** 2) / len(y)",
+            description="divides by N instead of N times C"),
+    Mistake(NB, "mse", find="float(np.mean((y_hat - y) ** 2))", replace="np.mean((y_hat - y) ** 2, axis=0)",
+            description="a mean per column instead of one number"),
+    Variant(NB, "mse", find="return float(np.mean((y_hat - y) ** 2))",
+            replace="print('mse', np.mean((y_hat - y) ** 2))\n    return float(np.mean((y_hat - y) ** 2))",
+            description="a debug print"),
+    Variant(NB, "mse", find="float(np.mean((y_hat - y) ** 2))", replace="np.mean((y_hat - y) ** 2)",
+            description="a NumPy float instead of a Python float"),
+    Mistake(NB, "bce", find="float(-np.mean(", replace="float(-1 / len(y) * np.sum(",
+            description="divides by N instead of N times C"),
+    Mistake(NB, "bce", find=BCE_TERMS, replace="y_hat * np.log(y) + (1 - y_hat) * np.log(1 - y)",
+            description="y and y_hat swapped"),
+    Mistake(NB, "backward", find="dW2 = A1.T @ dZ2",
+            replace="dW2 = sum(np.outer(A1[n], dZ2[n]) for n in range(4))",
+            description="sums the outer products of the four XOR samples only"),
+    Mistake(NB, "backward", find="N = X.shape[0]", replace="N = 4", description="batch size hard-coded"),
+    Mistake(NB, "backward", find='y_hat, A1 = cache["y_hat"], cache["A1"]', replace='A1 = cache["A1"]',
+            description="the notebook's global y_hat instead of the cache's"),
+    Variant(NB, "backward", find="N = X.shape[0]", replace="N = X.shape[0]\n    print(X.shape, y.shape)",
+            description="a leftover shape print"),
+    Variant(NB, "numeric_gradient", find=EVALUATIONS + RESTORE,
+            replace="        x[index] += h\n        f_plus = f(x)\n        x[index] -= 2 * h\n        "
+                    "f_minus = f(x)\n"
+                    "        x[index] += h\n", description="+h, -2h, +h leaves x off by rounding only"),
+    Mistake(NB, "numeric_gradient", find="grad = np.zeros_like(x)", replace="h = 1e-5\n    grad = "
+                                                                            "np.zeros_like(x)",
+            description="ignores the h it is given"),
+    Mistake(NB, "numeric_gradient", find=RESTORE, replace="", description="never restores x"),
+    Mistake(NB, "numeric_gradient", find="for index in np.ndindex(x.shape):", replace="for index in "
+                                                                                      "range(len(x)):",
+            description="loops over the first axis only"),
 ]

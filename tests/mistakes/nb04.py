@@ -71,4 +71,29 @@ ENTRIES = [
             + LOOP_UPDATE, replace="nnlib.SGD(lr=lr).step(params, grads)", description="nnlib.SGD step"),
     Variant(NB, "training_loop", find="losses.append(mse(y_hat, y))",
             replace="losses.append(float(np.mean((y_hat - y) ** 2)))", description="loss written out"),
+    # Contract, not example (issue 11): other lr, epochs and sizes, more layers, prints, sequencing.
+    Mistake(NB, "sgd_step", find=STEP,
+            replace='for name in ["W1", "b1", "W2", "b2"]:\n        params[name] -= lr * grads[name]',
+            description="the four names of the 2-layer network hard-coded"),
+    Mistake(NB, "sgd_step", find="params[name] -= lr * grads[name]", replace="params[name] -= 0.5 * "
+                                                                             "grads[name]",
+            description="the learning rate of the example hard-coded"),
+    Mistake(NB, "sgd_step", find="params[name] -= lr * grads[name]",
+            replace="grads[name] *= lr\n        params[name] -= grads[name]",
+            description="scales the caller's gradients in place"),
+    Variant(NB, "sgd_step", find=STEP, replace="for name, grad in grads.items():\n        print(name, "
+                                               "grad.shape)\n"
+            "        params[name] -= lr * grad", description="loops over grads, with a print"),
+    Mistake(NB, "training_loop", find="for _ in range(num_epochs):", replace="for _ in range(25):",
+            description="the 25 epochs of the example hard-coded"),
+    Mistake(NB, "training_loop", find=LOOP_UPDATE, replace="            params[name] -= 2.0 * grads[name]",
+            description="the learning rate of the example hard-coded"),
+    Variant(NB, "training_loop", find="losses.append(mse(y_hat, y))",
+            replace="losses.append(mse(y_hat, y))\n        if _ % 10 == 0:\n            print(f'epoch "
+                    "{_}: loss {losses[-1]:.4f}')",
+            description="prints the loss every 10 epochs"),
+    Variant(NB, "training_loop", find="for name in params:                        # 4. update, in place\n"
+            + LOOP_UPDATE, replace="sgd_step(params, grads, lr)", description="calls the learner's sgd_step"),
+    Variant(NB, "training_loop", find="    return losses", replace="    return np.array(losses)",
+            description="returns the losses as an array"),
 ]

@@ -64,4 +64,24 @@ ENTRIES = [
             replace='params[name] -= lr / (1 - beta1**t) * state["m"][name] / '
                     '(np.sqrt(state["v"][name]) / np.sqrt(1 - beta2**t) + eps)',
             description="PyTorch's grouping of the bias corrections"),
+    # Contract, not example (issue 11): other momentum factors, betas, eps and lr; more parameters.
+    Mistake(NB, "momentum_step", find="velocity[name] *= momentum", replace="velocity[name] *= 0.9",
+            description="the momentum of the example hard-coded"),
+    Mistake(NB, "momentum_step", find="params[name] -= lr * velocity[name]",
+            replace="params[name] -= 0.1 * velocity[name]", description="the learning rate of the example "
+                                                                        "hard-coded"),
+    Variant(NB, "momentum_step", find="params[name] -= lr * velocity[name]",
+            replace="print(name, velocity[name])\n        params[name] -= lr * velocity[name]",
+            description="prints the buffers"),
+    Mistake(NB, "adam_step", find=M_UPDATE,
+            replace='state["m"][name] = 0.9 * state["m"][name] + (1 - 0.9) * g',
+            description="beta1 of the example hard-coded"),
+    Mistake(NB, "adam_step", find=ADAM_UPDATE, replace="params[name] -= lr * m_hat / (np.sqrt(v_hat) + 0.1)",
+            description="eps of the example hard-coded"),
+    Mistake(NB, "adam_step", find=T_FIRST + "\n    for name in params:",
+            replace="for name in params:\n        state[\"t\"] += 1\n        t = state[\"t\"]",
+            description="counts a step per parameter"),
+    Variant(NB, "adam_step", find=M_UPDATE,
+            replace='state["m"][name] *= beta1\n        state["m"][name] += (1 - beta1) * g',
+            description="first moment updated in place"),
 ]

@@ -42,4 +42,20 @@ ENTRIES = [
             description="one-hot from the identity matrix"),
     Variant(NB, "cross_entropy_gradient", find=RESULT, replace="return (P - Y) * (1.0 / N)",
             description="multiply by 1/N"),
+    # Contract, not example (issue 11): logits far apart, unchanged inputs, a missing class.
+    Mistake(NB, "softmax", find=MAX, replace="Z.min(axis=1, keepdims=True)", description="subtracts the "
+                                                                                         "row minimum"),
+    Mistake(NB, "softmax", find=BOTH, replace="Z -= Z.max(axis=1, keepdims=True)\n    E = np.exp(Z)\n"
+            "    return E / E.sum(axis=1, keepdims=True)", description="shifts the caller's Z in place"),
+    Variant(NB, "softmax", find=BOTH, replace="E = np.exp(Z - np.max(Z, axis=1, keepdims=True))\n"
+            "    print(E.shape)\n    return E / E.sum(axis=1, keepdims=True)", description="a shape print"),
+    Mistake(NB, "cross_entropy_gradient", find="Y = np.zeros((N, C))", replace="Y = np.zeros((N, "
+                                                                               "labels.max() + 1))",
+            description="number of classes taken from the labels"),
+    Mistake(NB, "cross_entropy_gradient", find="Y = np.zeros((N, C))\n    " + ONE_HOT,
+            replace="Y = np.eye(labels.max() + 1)[labels]", description="np.eye sized by the largest label"),
+    Mistake(NB, "cross_entropy_gradient", find="Y = np.zeros((N, C))", replace="Y = np.zeros((N, 10))",
+            description="ten classes hard-coded"),
+    Variant(NB, "cross_entropy_gradient", find="Y = np.zeros((N, C))\n    " + ONE_HOT,
+            replace="Y = np.eye(C)[labels]", description="rows of the identity"),
 ]

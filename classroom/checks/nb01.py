@@ -1,0 +1,124 @@
+"""Checks for notebook 01, neurons and initialisation: ``sigmoid``, ``sigmoid_derivative``, "
+  "``init_xavier``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._compare import as_array, expect_array, expect_number, expect_unchanged, number, shape
+from ._core import Book, Fail, Learner
+
+book = Book("01_neurons_and_initialisation")
+
+
+def sigmoid_reference(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))   # σ(z), without overflow
+
+
+def elementwise_inputs() -> dict[str, np.ndarray]:
+    """The inputs an elementwise function of z must handle: 1-D, 2-D (a batch of layers' outputs), 3-D."""
+    rng = np.random.default_rng(101)
+    return {"z = [-3, -1, 0, 0.5, 2]": np.array([-3.0, -1.0, 0.0, 0.5, 2.0]),
+            "z of shape (3, 4)": rng.normal(0, 3, size=(3, 4)),
+            "z of shape (2, 1, 3)": rng.normal(0, 3, size=(2, 1, 3)),
+            "z from -30 to 30": np.linspace(-30, 30, 7)}
+
+
+@book.exercise(1, "sigmoid")
+def sigmoid(learner: Learner) -> str:
+    f = learner.function("sigmoid")
+    for label, z in elementwise_inputs().items():
+        z_before = z.copy()
+        got = f(z)
+        expect_array(got, sigmoid_reference(z), f"sigmoid({label})",
+                     hint="σ(z) = 1 / (1 + e^(−z)): which part of that did your code compute differently?",
+                     mistakes={"check the sign of the exponent: σ(0) = 0.5, and σ grows with z":
+                               sigmoid_reference(-z),
+                               "mind the brackets: 1 / 1 + e^(−z) is (1 / 1) + e^(−z)": 1 + np.exp(-z),
+                               "the sigmoid's values lie in (0, 1); tanh's lie in (−1, 1)": np.tanh(z)})
+        expect_unchanged(z_before, z, "the input z")
+    expect_number(f(0.7), float(sigmoid_reference(0.7)), "sigmoid(0.7)",
+                  hint="a single number must work too: np.exp accepts numbers as well as arrays")
+    return "correct for 1-D, 2-D and 3-D arrays, for z from −30 to 30 and for a single number"
+
+
+@book.exercise(2, "sigmoid_derivative")
+def sigmoid_derivative(learner: Learner) -> str:
+    f = learner.function("sigmoid_derivative")
+    for label, z in elementwise_inputs().items():
+        z_before, a = z.copy(), sigmoid_reference(z)
+        expect_array(f(z), a * (1 - a), f"sigmoid_derivative({label})",
+                     hint="the slope of σ at z is σ(z) · (1 − σ(z)): this function receives z, not σ(z)",
+                     mistakes={"this function receives the pre-activation z, not the activation a = σ(z)":
+                               z * (1 - z),
+                               "σ was applied twice: the formula a · (1 − a) needs a = σ(z) once":
+                               sigmoid_reference(a) * (1 - sigmoid_reference(a)),
+                               "1 − a² is tanh's derivative, not the sigmoid's": 1 - a ** 2,
+                               "only half of the product: the slope also has the factor (1 − σ(z))": a,
+                               "check the sign inside the product": a * (1 + a)})
+        expect_unchanged(z_before, z, "the input z")
+    a = float(sigmoid_reference(0.7))
+    expect_number(f(0.7), a * (1 - a), "sigmoid_derivative(0.7)", hint="a single number must work too")
+    return "correct for 1-D, 2-D and 3-D arrays and for a single number"
+
+
+XAVIER_SHAPES = [(3, 5), (64, 10), (1, 1)]
+
+
+def xavier_limit(n_in: int, n_out: int) -> float:
+    return float(np.sqrt(6.0 / (n_in + n_out)))
+
+
+@book.exercise(3, "init_xavier")
+def init_xavier(learner: Learner) -> str:
+    f = learner.function("init_xavier")
+    for n_in, n_out in XAVIER_SHAPES:
+        W = draw(f, n_in, n_out, seed=7)
+        if W.shape != (n_in, n_out):
+            raise Fail(f"init_xavier({n_in}, {n_out}, rng) has shape {shape(W.shape)}, expected "
+                       f"{shape((n_in, n_out))}", "W has one row per input and one column per neuron")
+    check_rng_is_used(f)
+    check_distribution(f, 200, 300)
+    check_distribution(f, 784, 16)
+    return ("shapes right, the same generator state gives the same weights and another gives others, and "
+            "200×300 and 784×16 draws look like U[−ℓ, ℓ] with ℓ = sqrt(6 / (n_in + n_out))")
+
+
+def draw(f, n_in: int, n_out: int, seed: int) -> np.ndarray:
+    what = f"init_xavier({n_in}, {n_out}, rng)"
+    W = as_array(f(n_in, n_out, np.random.default_rng(seed)), what)
+    if not np.all(np.isfinite(W)):
+        raise Fail(f"{what} contains nan or inf", "is ℓ = sqrt(6 / (n_in + n_out)) finite for these sizes?")
+    return W
+
+
+def check_rng_is_used(f) -> None:
+    first, again, other = (draw(f, 4, 6, seed) for seed in (11, 11, 12))
+    if not np.array_equal(first, again):
+        raise Fail("two generators in the same state gave different weights",
+                   "draw with the generator you are given (rng.…), not with np.random.…: NumPy's global "
+                   "state changes on every call, so nobody could reproduce your weights")
+    if np.array_equal(first, other):
+        raise Fail("two generators with different seeds gave the same weights",
+                   "use the rng argument: a generator made inside your function ignores the caller's")
+
+
+def check_distribution(f, n_in: int, n_out: int) -> None:
+    """Bounds, spread and flatness of a large draw, with margins far beyond sampling noise."""
+    W, limit = draw(f, n_in, n_out, seed=3), xavier_limit(n_in, n_out)
+    where = f"init_xavier({n_in}, {n_out}, rng)"
+    if W.min() < -limit * (1 + 1e-9) or W.max() > limit * (1 + 1e-9):
+        raise Fail(f"{where} drew values from {number(W.min())} to {number(W.max())}, outside "
+                   f"[−ℓ, ℓ] = [{number(-limit)}, {number(limit)}]",
+                   "Xavier *uniform* draws inside [−ℓ, ℓ]; is ℓ = sqrt(6 / (n_in + n_out)), and is the "
+                   "distribution uniform?")
+    if W.min() > -0.95 * limit or W.max() < 0.95 * limit:
+        raise Fail(f"{where} drew values from {number(W.min())} to {number(W.max())}; expected them to "
+                   f"fill [−ℓ, ℓ] = [{number(-limit)}, {number(limit)}]",
+                   "the weights must be centred on zero and reach both ends ±ℓ, with "
+                   "ℓ = sqrt(6 / (n_in + n_out)) (mind the square root and both fans)")
+    inner = float(np.mean(np.abs(W) < limit / 2))
+    if abs(W.mean()) > 0.05 * limit or abs(W.var() / (limit ** 2 / 3) - 1) > 0.1 or abs(inner - 0.5) > 0.05:
+        raise Fail(f"{where}: mean {number(W.mean())}, variance {number(W.var())}; a uniform draw on "
+                   f"[−ℓ, ℓ] has mean 0 and variance ℓ²/3 = {number(limit ** 2 / 3)}",
+                   "draw every weight from one uniform distribution on [−ℓ, ℓ]")
