@@ -1,0 +1,109 @@
+"""The learner's functions seen from the grader: calls run in the sandbox, results come back as plain data.
+
+``RemoteLearner`` implements the ``Learner`` protocol of ``classroom.checks``: the check bodies run in the
+grader's (trusted) process and every ``learner.function(name)(…)`` becomes a request to the sandboxed kernel
+(``classroom.runner``). Arguments travel pickled (trusted data); results come back as plain data only
+(``classroom.wire``), and the arguments are left in the state the learner's code left their sandbox copies in,
+with the same identities (in-place updates, rebound entries and aliasing are all visible to the check).
+
+A call that exceeds its time budget, or an answer that breaks the protocol, kills the sandbox: that call and
+every later one raise ``LearnerRaised`` with the reason.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from classroom import wire
+from classroom.checks._core import LearnerRaised, Missing
+
+
+class Channel:
+    """The pipes of one sandboxed runner; everything read is size-limited and deadline-bound."""
+
+    def __init__(self, process: subprocess.Popen, limits: wire.Limits | None = None):
+        self.process, self.limits = process, limits or wire.Limits()
+
+    def receive(self, timeout: float) -> tuple[dict, list[bytes]]:
+        message = wire.read_frame(self.process.stdout.fileno(), time.monotonic() + timeout, self.limits.bytes)
+        return wire.unpack(message, self.limits)
+
+    def send(self, message: bytes, timeout: float) -> None:
+        try:
+            wire.write_all(self.process.stdin.fileno(), wire.frame(message), time.monotonic() + timeout)
+        except (BrokenPipeError, ValueError):
+            raise wire.ProtocolError("the sandbox closed the channel") from None
+
+    def close(self) -> None:
+        """Kill the sandbox (its whole PID namespace dies with it) and reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe:
+                pipe.close()
+
+
+class RemoteLearner:
+    """A learner whose functions live in a sandboxed kernel behind ``channel``."""
+
+    def __init__(self, channel: Channel, call_timeout: float = 30):
+        self.channel, self.call_timeout = channel, call_timeout
+        self.dead: tuple[str, str] | None = None   # (ename, message) once the sandbox is gone
+
+    def function(self, name: str) -> Callable[..., Any]:
+        header, _ = self.exchange({"op": "has", "name": name})
+        if header.get("kind") != "has":
+            self.fail("ProtocolError", "the sandbox sent an answer of the wrong kind")
+        if header.get("callable") is not True:
+            raise Missing(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, args, kwargs)
+        call.__name__ = name
+        return call
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+        objects = wire.mutable_objects((args, kwargs))
+        readonly = [index for index, item in enumerate(objects)
+                    if isinstance(item, np.ndarray) and not item.flags.writeable]
+        payload = pickle.dumps((args, kwargs, objects, readonly), protocol=pickle.HIGHEST_PROTOCOL)
+        header, blobs = self.exchange({"op": "call", "name": name}, [payload])
+        kind = header.get("kind")
+        if kind == "missing":
+            raise Missing(name)
+        if kind == "raised":
+            functions = header.get("functions")
+            if not isinstance(functions, list) or not all(isinstance(f, str) for f in functions):
+                functions = []
+            raise LearnerRaised(str(header.get("ename"))[:80], str(header.get("message"))[:200],
+                                functions[:50])
+        if kind != "returned":
+            self.fail("ProtocolError", "the sandbox sent an answer of the wrong kind")
+        try:
+            return wire.decode(header, blobs, objects, self.channel.limits)
+        except wire.ProtocolError as error:
+            self.fail("ProtocolError", f"the sandbox sent an invalid answer ({error})")
+
+    def exchange(self, header: dict, blobs: list[bytes] = ()) -> tuple[dict, list[bytes]]:
+        """Send one request and wait for its answer, or kill the sandbox and raise ``LearnerRaised``."""
+        if self.dead is not None:
+            raise LearnerRaised(*self.dead)
+        try:
+            self.channel.send(wire.pack(header, blobs), self.call_timeout)
+            return self.channel.receive(self.call_timeout)
+        except wire.ChannelTimeout:
+            self.fail("TimeoutError", f"the call took longer than {self.call_timeout:g} s")
+        except wire.ProtocolError as error:
+            self.fail("ProtocolError", f"the sandbox sent an invalid answer ({error})")
+
+    def fail(self, ename: str, message: str) -> None:
+        self.dead = (ename, message)
+        self.channel.close()
+        raise LearnerRaised(ename, message)

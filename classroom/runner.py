@@ -1,0 +1,191 @@
+"""Inside the sandbox: run a learner's notebook in a fresh kernel, then answer the grader's calls.
+
+``python -m classroom.runner NOTEBOOK --timeout SECONDS`` (started by ``classroom.sandbox``; never run it on
+the teacher's machine outside a sandbox). The grader talks to it over this process's stdin and stdout in the
+frames of ``classroom.wire``; the kernel and everything the learner starts get /dev/null instead, so their
+output never mixes with the answers (the grader still trusts nothing that arrives: see wire.py).
+
+1. Every code cell runs in order, errors allowed, within the time budget. Only errors are kept (the rest of
+   the output, however large, is dropped). The first frame sent is ``{"kind": "ready", "status": …}`` with
+   ``ok``, ``error (cell N: Name)``, ``memory (cell N)``, ``timeout (cell N)`` or ``crashed (cell N)``.
+2. Then each request frame is answered by ``answer()``, run *in the kernel*: it looks the function up in the
+   learner's namespace, calls it quietly and sends back the result and the arguments' final state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import queue
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from classroom import wire
+
+CALL = "__import__('classroom.runner', fromlist=['answer']).answer({folder!r})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m classroom.runner")
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--memory-mb", type=int, help="limit this process's address space (no sandbox)")
+    args = parser.parse_args(argv)
+    if args.memory_mb:
+        limit = args.memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    channel_in, channel_out = private_channel()
+    kernel = Kernel(args.notebook.parent)
+    try:
+        status = run_cells(kernel, code_cells(args.notebook), time.monotonic() + args.timeout)
+        send(channel_out, wire.pack({"kind": "ready", "status": status}))
+        if not status.startswith(("timeout", "crashed")):
+            serve(kernel, channel_in, channel_out)
+    finally:
+        kernel.shutdown()
+    return 0
+
+
+def private_channel() -> tuple[int, int]:
+    """Move the grader's pipes to private descriptors; stdin, stdout and stderr become /dev/null."""
+    channel_in, channel_out = os.dup(0), os.dup(1)   # dup'ed descriptors are not inherited by children
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1) if os.environ.get("NNFS_SANDBOX_DEBUG") else (0, 1, 2):
+        os.dup2(null, fd)
+    return channel_in, channel_out
+
+
+def code_cells(path: Path) -> list[tuple[int, str]]:
+    """(index, source) of every code cell (the grader has checked that the file is a notebook)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [(index, "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+            for index, cell in enumerate(cells) if cell.get("cell_type") == "code"]
+
+
+class KernelDied(Exception):
+    pass
+
+
+class Kernel:
+    """A fresh IPython kernel in ``folder``; only its shell channel is used (outputs are never read)."""
+
+    def __init__(self, folder: Path):
+        from jupyter_client import KernelManager
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel(cwd=str(folder))
+        self.client = self.manager.blocking_client()
+        self.client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+
+    def request(self, msg_id: str, deadline: float) -> dict:
+        """The content of the shell reply to ``msg_id``; TimeoutError or KernelDied."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError()
+            try:
+                reply = self.client.get_shell_msg(timeout=min(remaining, 1.0))
+            except queue.Empty:
+                if not self.manager.is_alive():
+                    raise KernelDied() from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"]
+
+    def execute(self, code: str, deadline: float) -> dict:
+        return self.request(self.client.execute(code, allow_stdin=False, stop_on_error=False), deadline)
+
+    def shutdown(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+
+def run_cells(kernel: Kernel, cells: list[tuple[int, str]], deadline: float) -> str:
+    """Run every code cell, errors allowed; the status of the run (first error, timeout or crash)."""
+    status, index = "ok", None
+    try:
+        kernel.request(kernel.client.kernel_info(), deadline)
+        for index, source in cells:
+            reply = kernel.execute(source, deadline)
+            if reply.get("status") == "error" and status == "ok":
+                ename = reply.get("ename", "Error")
+                status = (f"memory (cell {index})" if ename == "MemoryError"
+                          else f"error (cell {index}: {ename})")
+    except TimeoutError:
+        return f"timeout (cell {index})"
+    except KernelDied:
+        return f"crashed (cell {index})"
+    return status
+
+
+def serve(kernel: Kernel, channel_in: int, channel_out: int) -> None:
+    """Answer requests until the grader closes the channel (or kills the sandbox)."""
+    folder = tempfile.mkdtemp(prefix="calls-")
+    code = CALL.format(folder=folder)
+    while True:
+        try:
+            request = wire.read_frame(channel_in, deadline=float("inf"), limit=1 << 30)
+        except wire.ProtocolError:
+            return
+        Path(folder, "answer").unlink(missing_ok=True)
+        Path(folder, "request").write_bytes(request)
+        try:
+            kernel.execute(code, float("inf"))
+            message = Path(folder, "answer").read_bytes()
+        except (KernelDied, OSError) as error:
+            message = wire.pack({"kind": "raised", "ename": "KernelDied", "functions": [],
+                                 "message": f"the kernel died during the call ({type(error).__name__})"})
+        send(channel_out, message)
+
+
+def send(fd: int, message: bytes) -> None:
+    wire.write_all(fd, wire.frame(message), deadline=float("inf"))
+
+
+# --- in the kernel ---------------------------------------------------------------------------------------
+def answer(folder: str) -> None:
+    """Run one request of the grader in the learner's namespace; write the answer beside it."""
+    from IPython import get_ipython
+    namespace = get_ipython().user_ns
+    header, blobs = wire.unpack(Path(folder, "request").read_bytes(), wire.Limits(bytes=1 << 30))
+    function = namespace.get(header.get("name"))
+    if header.get("op") == "has":
+        message = wire.pack({"kind": "has", "callable": callable(function)})
+    elif not callable(function):
+        message = wire.pack({"kind": "missing"})
+    else:
+        message = call(function, pickle.loads(blobs[0]), namespace)
+    Path(folder, "answer").write_bytes(message)
+
+
+def call(function, request: tuple, namespace: dict) -> bytes:
+    from classroom.checks._core import first_line, quiet
+    args, kwargs, objects, readonly = request
+    for index in readonly:
+        objects[index].flags.writeable = False
+    try:
+        with quiet():
+            result = function(*args, **kwargs)
+        return wire.encode_answer(result, objects)
+    except BaseException as error:   # noqa: BLE001 -- whatever the learner's code raised (SystemExit too)
+        return wire.pack({"kind": "raised", "ename": type(error).__name__, "message": first_line(error),
+                          "functions": learner_functions(error, namespace)})
+
+
+def learner_functions(error: BaseException, namespace: dict) -> list[str]:
+    """Names of the notebook's own functions on the traceback, outermost first."""
+    names, tb = [], error.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_globals is namespace and frame.f_code.co_name != "<module>":
+            names.append(frame.f_code.co_name)
+        tb = tb.tb_next
+    return names
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Start one learner's notebook in a bubblewrap sandbox (``bwrap``), with limits; or, on request, without one.
+
+What the sandbox sees: the system (``/usr``), the Python installation, the venv and the *package folders* of
+``nnlib`` and ``classroom``, all read-only; a private ``/tmp`` and a working folder ``/home/learner`` (both
+size-limited tmpfs that vanish with the sandbox) holding a copy of the submission. Not the teacher's checkout,
+the answer key, other submissions, the network, or the host's processes (own PID, network, IPC, UTS and
+mount namespaces). Killing the ``bwrap`` process kills everything in its PID namespace
+(``--die-with-parent``).
+
+Limits: wall time (the grader kills the sandbox), address space per process (RLIMIT_AS), file size
+(RLIMIT_FSIZE), the two tmpfs sizes, and processes: run as root, the grader gives every job slot its own
+unprivileged uid (``setpriv`` inside the sandbox, after bwrap has set it up), so RLIMIT_NPROC caps each job
+alone and a fork storm cannot starve the others. Run as an ordinary user, bwrap maps everything to that user:
+the process limit then counts all of the user's processes together (weaker; grade as root in a container for
+the full guarantee).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import classroom
+import nnlib
+
+WORK = "/home/learner"
+NPROC = 256          # processes + threads of one job's uid (a kernel and its runner use about 40)
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 120         # seconds for the notebook's cells
+    memory_mb: int = 2048        # address space per process
+    disk_mb: int = 256           # each of /tmp and the working folder; also the largest file
+    nproc: int = NPROC
+
+
+def bwrap_available() -> bool:
+    return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None
+
+
+def as_root() -> bool:
+    return os.geteuid() == 0 and shutil.which("setpriv") is not None
+
+
+def job_uids(count: int, base: int = 64000) -> list[int]:
+    """``count`` uids from ``base`` up that no account has and no process runs as (one per job slot)."""
+    busy = process_uids()
+    uids, uid = [], base
+    while len(uids) < count:
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            if uid not in busy:
+                uids.append(uid)
+        uid += 1
+    return uids
+
+
+def process_uids() -> set[int]:
+    uids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                uids.add(entry.stat().st_uid)
+            except OSError:
+                pass
+    return uids
+
+
+def processes_of(uid: int) -> list[int]:
+    """Pids of the processes running as ``uid`` (a job's uid: none must remain after its sandbox)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def wait_until_gone(uid: int, timeout: float = 5.0) -> list[int]:
+    """Wait until no process runs as the job's ``uid`` (killing the sandbox kills its PID namespace, which
+    takes a moment); kill any that remain (the uid is reserved for the job). Returns the pids it killed."""
+    deadline = time.monotonic() + timeout
+    while processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    survivors = processes_of(uid)
+    for pid in survivors:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return survivors
+
+
+def read_only_binds() -> list[str]:
+    """bwrap arguments binding what Python and the notebooks need, read-only, at their own paths."""
+    args = []
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    folders = ["/usr", "/etc/fonts", "/etc/ld.so.cache", "/etc/localtime", os.path.realpath(sys.base_prefix),
+               sys.prefix, os.path.dirname(os.path.realpath(sys.executable)),
+               package_folder(nnlib), package_folder(classroom)]
+    folders = [folder for folder in dict.fromkeys(folders) if os.path.exists(folder) and folder != "/usr"]
+    parents = sorted({str(parent) for folder in folders for parent in Path(folder).parents} - {"/"})
+    for parent in parents:   # bwrap would create them 0700 under a strict umask: readable for the job's uid
+        args += ["--perms", "0755", "--dir", parent]
+    for folder in folders:
+        args += ["--ro-bind", folder, folder]
+    return ["--ro-bind", "/usr", "/usr", *args]
+
+
+def package_folder(module) -> str:
+    return str(Path(module.__file__).resolve().parent)
+
+
+def environment() -> list[str]:
+    env = {"HOME": "/tmp/home", "PATH": f"{sys.prefix}/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "JUPYTER_RUNTIME_DIR": "/tmp/jupyter/runtime", "JUPYTER_DATA_DIR": "/tmp/jupyter/data",
+           "JUPYTER_CONFIG_DIR": "/tmp/jupyter/config", "JUPYTER_PLATFORM_DIRS": "1",
+           "IPYTHONDIR": "/tmp/ipython", "MPLCONFIGDIR": "/tmp/matplotlib", "MPLBACKEND": "Agg",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "MALLOC_ARENA_MAX": "2", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    if os.environ.get("NNFS_SANDBOX_DEBUG"):   # the runner's errors go to the grader's stderr
+        env["NNFS_SANDBOX_DEBUG"] = "1"
+    return ["--clearenv"] + [arg for key, value in env.items() for arg in ("--setenv", key, value)]
+
+
+def font_cache() -> list[str]:
+    """Bind the grader's matplotlib font list (read-only): no notebook spends a second rebuilding it."""
+    try:
+        import matplotlib
+        from matplotlib import font_manager
+    except ImportError:
+        return []
+    name = f"fontlist-v{font_manager.FontManager.__version__}.json"
+    cached = Path(matplotlib.get_cachedir()) / name
+    return ["--ro-bind", str(cached), f"/tmp/matplotlib/{name}"] if cached.is_file() else []
+
+
+def bwrap_command(notebook_fd: int, notebook: str, limits: Limits, uid: int | None) -> list[str]:
+    """The command line: prlimit sets the limits, bwrap builds the sandbox, setpriv drops to ``uid``."""
+    size = str(limits.disk_mb << 20)
+    namespaces = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+                  if uid is not None else ["--unshare-all"])
+    drop = ([shutil.which("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] if uid is not None else [])
+    return [
+        shutil.which("prlimit"), f"--as={limits.memory_mb << 20}", f"--fsize={limits.disk_mb << 20}",
+        f"--nproc={limits.nproc}", "--core=0", "--",
+        shutil.which("bwrap"), *namespaces, "--die-with-parent", "--new-session",
+        *read_only_binds(), "--proc", "/proc", "--dev", "/dev",
+        "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+        "--perms", "1777", "--size", size, "--tmpfs", WORK,
+        "--perms", "0644", "--file", str(notebook_fd), f"{WORK}/{notebook}.ipynb",
+        *font_cache(), "--chdir", WORK, *environment(), *drop,
+        sys.executable, "-m", "classroom.runner", f"{WORK}/{notebook}.ipynb",
+        "--timeout", str(limits.timeout)]
+
+
+def start(content: bytes, notebook: str, limits: Limits, uid: int | None,
+          unsafe: bool = False) -> subprocess.Popen:
+    """Start the runner on ``content`` (the submission's bytes); its stdin/stdout are the channel."""
+    if unsafe:
+        return start_unsandboxed(content, notebook, limits)
+    fd = os.memfd_create("submission")
+    try:
+        os.write(fd, content)
+        os.lseek(fd, 0, os.SEEK_SET)
+        errors = None if os.environ.get("NNFS_SANDBOX_DEBUG") else subprocess.DEVNULL
+        return subprocess.Popen(bwrap_command(fd, notebook, limits, uid), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=errors, pass_fds=[fd], start_new_session=True)
+    finally:
+        os.close(fd)
+
+
+def start_unsandboxed(content: bytes, notebook: str, limits: Limits) -> subprocess.Popen:
+    """Without bwrap (macOS, Windows; only with --unsafe-no-sandbox): a child process in a temporary folder.
+    The learner's code runs with the teacher's rights."""
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="nnfs-unsafe-"))
+    (folder / f"{notebook}.ipynb").write_bytes(content)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    return subprocess.Popen([sys.executable, "-m", "classroom.runner", str(folder / f"{notebook}.ipynb"),
+                             "--timeout", str(limits.timeout), "--memory-mb", str(limits.memory_mb)],
+                            cwd=folder, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
