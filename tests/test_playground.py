@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import signal
+import threading
 
 import ipywidgets  # noqa: F401  (the playground needs it; a missing install must fail, not skip)
 import numpy as np
@@ -11,7 +14,7 @@ import pytest
 from PIL import Image  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib.views.playground import DEFAULTS, Playground  # noqa: E402
+from nnlib.views.playground import DEFAULTS, FULL_BATCH, Playground, make_data  # noqa: E402
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -110,7 +113,7 @@ def test_config_code_round_trip_rebuilds_the_same_playground():
     original = Playground(dataset="moons", noise=0.15, hidden=[8, 4], activation="relu", lr=0.01,
                           optimiser="momentum", batch_size=16, weight_decay=1e-3, epochs=40, seed=3)
     c = original.controls
-    c.lr.value = 10 ** -1.5  # as a slider leaves it: not a round number
+    c.lr.value = 0.03  # a stop of the slider
     c.test_fraction.value = 0.25
     code = original.config_code()
     assert code.startswith('Playground(dataset="moons", ') and "\n" not in code
@@ -237,3 +240,157 @@ def test_defaults_are_the_documented_ones():
     config = Playground().config()
     assert config == {**DEFAULTS, "hidden": list(DEFAULTS["hidden"])}
     assert isinstance(Playground().net, nnlib.MLP)
+
+
+# ---------------------------------------------------------------- every control shows what is training
+def assert_controls_show_what_trains(playground: Playground) -> None:
+    """The controls, the configuration and the objects that train agree (issue 14)."""
+    c, config = playground.controls, playground.config()
+    assert c.config(playground.seed) == config
+    net, optimizer = playground.net, playground.optimizer
+    assert net.layer_sizes[1:-1] == config["hidden"] and net.activation == config["activation"]
+    expected = {"adam": (nnlib.Adam, None), "sgd": (nnlib.SGD, 0.0), "momentum": (nnlib.SGD, 0.9)}
+    kind, momentum = expected[config["optimiser"]]
+    assert type(optimizer) is kind and getattr(optimizer, "momentum", None) == momentum
+    assert optimizer.lr == config["lr"] and optimizer.weight_decay == config["weight_decay"]
+    X_train, *_ = make_data(config["dataset"], config["noise"], config["test_fraction"], config["seed"])
+    np.testing.assert_array_equal(playground.X_train, X_train)
+    assert c.batch_size.label == {None: "full batch"}.get(config["batch_size"], str(config["batch_size"]))
+    assert c.lr.label == f"{config['lr']:g}"
+
+
+def test_learning_rate_slider_stops_at_round_values_including_the_defaults():
+    playground = Playground()
+    lr = playground.controls.lr
+    assert isinstance(lr, ipywidgets.SelectionSlider) and lr.continuous_update is False
+    assert [label for label, _ in lr.options] == ["0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3",
+                                                  "10", "30"]
+    assert lr.value == DEFAULTS["lr"] == 0.03
+    lr.index += 1  # what one press of the right arrow key does
+    assert lr.value == 0.1 and playground.optimizer.lr == 0.1
+    lr.index = len(lr.options) - 1  # "try 30" is reachable
+    assert playground.optimizer.lr == 30.0
+    assert "lr=30.0," in playground.config_code()
+    assert_controls_show_what_trains(playground)
+
+
+def test_a_learning_rate_given_in_code_is_kept_and_shown():
+    playground = Playground(lr=0.05)
+    assert playground.controls.lr.label == "0.05" and playground.optimizer.lr == 0.05
+    assert "lr=0.05," in playground.config_code()
+
+
+def test_full_batch_is_shown_in_the_batch_size_dropdown_and_used():
+    playground = Playground(epochs=10)
+    c = playground.controls
+    c.batch_size.value = FULL_BATCH  # what choosing "full batch" in the browser does
+    assert c.batch_size.label == "full batch" and c.batch_size.index == 0  # not a blank dropdown
+    assert playground.config()["batch_size"] is None
+    assert "batch size full batch" in playground.message.value
+    assert_controls_show_what_trains(playground)
+    assert Playground(batch_size=None).controls.batch_size.label == "full batch"
+
+
+def test_a_failed_optimiser_switch_puts_the_dropdown_back(monkeypatch):
+    playground = Playground(optimiser="adam", epochs=10)
+    playground.fit(3)
+
+    def refuse(*args, **kwargs):
+        raise ValueError("this optimiser cannot be built")
+
+    monkeypatch.setattr("nnlib.views.playground.SGD", refuse)
+    playground.controls.optimiser.value = "sgd"
+    assert "cannot be built" in playground.message.value
+    assert playground.controls.optimiser.value == "adam" and playground.controls.optimiser.label == "Adam"
+    assert isinstance(playground.optimizer, nnlib.Adam)
+    assert_controls_show_what_trains(playground)
+    playground.fit(3)  # still trains, with Adam
+    assert playground.history.epochs_run == 6
+
+
+@pytest.mark.parametrize("control", ["noise", "test_fraction"])
+def test_nan_typed_into_a_slider_is_refused_and_the_slider_restored(control):
+    playground = Playground(epochs=10)
+    before = playground.X_train.copy()
+    getattr(playground.controls, control).value = float("nan")  # a slider's text box passes NaN on
+    assert f"{control} must be a number" in playground.message.value
+    assert getattr(playground.controls, control).value == DEFAULTS[control]
+    np.testing.assert_array_equal(playground.X_train, before)
+    assert_controls_show_what_trains(playground)
+
+
+def test_controls_follow_training_through_a_sequence_of_changes():
+    playground = Playground(epochs=10)
+    c = playground.controls
+    c.dataset.value = "moons"
+    c.layers.value = 2
+    c.units[1].value = 5
+    c.optimiser.value = "momentum"
+    c.lr.value = 0.3
+    c.weight_decay.value = 1e-3
+    c.noise.value = float("nan")  # refused
+    c.batch_size.value = 8
+    c.epochs.value = 50
+    playground._on_regenerate()
+    assert_controls_show_what_trains(playground)
+    assert playground.config() == dict(dataset="moons", noise=0.2, test_fraction=0.3, hidden=[16, 5],
+                                       activation="tanh", lr=0.3, optimiser="momentum", batch_size=8,
+                                       weight_decay=1e-3, epochs=50, seed=1)
+
+
+def test_divergence_message_quotes_the_loss_the_readout_shows():
+    playground = Playground(dataset="circles", optimiser="sgd", activation="relu", lr=30.0, epochs=200)
+    playground.fit()
+    message, readout = playground.message.value, playground.readout.value
+    assert "diverged" in message
+    train_loss = readout.split("<b>loss</b> train ")[1].split(" ")[0]
+    assert f"training loss rose to {train_loss}," in message, (message, readout)
+
+
+def test_a_nan_loss_is_reported_with_the_loss_the_readout_shows(monkeypatch):
+    playground = Playground(epochs=20)
+    history = nnlib.History(stop_reason="the loss became nan at epoch 1")
+    monkeypatch.setattr("nnlib.views.playground.train", lambda *args, **kwargs: history)
+    playground.fit()
+    train_loss = playground.readout.value.split("<b>loss</b> train ")[1].split(" ")[0]
+    assert "the loss became nan at epoch 1" in playground.message.value
+    assert f"training loss of {train_loss}." in playground.message.value
+
+
+# ---------------------------------------------------------------- the notebook's interrupt button (■)
+@pytest.fixture
+def sigint_ignored():
+    """SIGINT as a kernel sets it while no cell runs (ignored), restored after the test."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_the_kernels_interrupt_stops_a_train_press(sigint_ignored):
+    playground = Playground(epochs=2000)
+
+    async def scenario() -> None:
+        playground._on_train()
+        await asyncio.sleep(0)  # the first chunk runs
+        signal.raise_signal(signal.SIGINT)  # what the ■ button sends the kernel
+        await asyncio.wait_for(playground._task, timeout=30)
+
+    asyncio.run(scenario())
+    assert 0 < playground.history.epochs_run < 2000
+    assert "Interrupted at epoch" in playground.message.value
+    assert not playground.controls.train.disabled
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # the kernel's handler is back
+    assert len(playground.history.loss) == playground.history.epochs_run
+
+
+def test_the_kernels_interrupt_stops_fit_after_an_epoch_and_raises():
+    playground = Playground(epochs=2000)
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        playground.fit(2000)
+    timer.join()
+    assert 0 < playground.history.epochs_run < 2000
+    assert len(playground.history.loss) == playground.history.epochs_run
+    assert "Interrupted at epoch" in playground.message.value
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -288,3 +288,29 @@ def test_in_a_kernel_the_live_view_is_one_output_updated_in_place(tmp_path):
     assert [output.output_type for output in outputs] == ["display_data", "stream"]  # no pile, no stderr
     assert "image/png" in outputs[0].data and outputs[1].name == "stdout"
     assert outputs[1].text.split() == ["8000", "False"]
+
+
+@pytest.mark.slow
+def test_in_a_kernel_a_restarted_live_view_shows_its_frames_under_the_cell_that_runs(tmp_path):
+    """Issue 13: LiveView.restart() used from a new cell showed nothing (its frames updated the first cell's
+    image), and re-running that cell showed nothing at all (the image it updated had been cleared)."""
+    import nbclient
+    import nbformat
+    setup = ("import nnlib\nfrom nnlib.data import xor\nfrom nnlib.views.plots import LiveView\n"
+             "X, y = xor()\n"
+             "net = nnlib.MLP([2, 4, 1], activation='tanh', loss='bce', seed=0)\n"
+             "view = LiveView(net, X, y, epochs=200)\n"
+             "history = nnlib.train(net, X, y, nnlib.SGD(lr=1.0), epochs=200, callback=view)")
+    again = ("view.restart(nnlib.MLP([2, 4, 1], activation='tanh', loss='bce', seed=1))\n"
+             "history = nnlib.train(view.net, X, y, nnlib.SGD(lr=1.0), epochs=200, callback=view)")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(setup),
+                                               nbformat.v4.new_code_cell(again)])
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    shown = []
+    with client.setup_kernel():
+        for index in (0, 1, 1):  # the second cell is run twice, as a learner re-runs a training cell
+            client.execute_cell(notebook.cells[index], index)
+            shown.append([output.output_type for output in notebook.cells[index].outputs])
+            assert all("image/png" in output.data for output in notebook.cells[index].outputs)
+    assert shown == [["display_data"]] * 3  # one picture under each run, updated in place

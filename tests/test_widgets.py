@@ -34,8 +34,10 @@ def explorer() -> XorExplorer:
 def test_sliders_have_the_exact_labels_and_update_on_release(explorer):
     hidden, rate = find(explorer.widget, "Hidden units"), find(explorer.widget, "Learning rate")
     assert isinstance(hidden, widgets.IntSlider) and (hidden.min, hidden.max) == (1, 16)
-    assert isinstance(rate, widgets.FloatLogSlider) and rate.base == 10
-    assert 10.0**rate.min == pytest.approx(0.01) and 10.0**rate.max == pytest.approx(10)
+    assert isinstance(rate, widgets.SelectionSlider)  # round stops, the default among them (issue 14)
+    assert [value for _, value in rate.options] == [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+    assert [label for label, _ in rate.options] == ["0.01", "0.03", "0.1", "0.3", "1", "3", "10"]
+    assert rate.value == 1.0
     assert hidden.continuous_update is False and rate.continuous_update is False
     assert isinstance(find(explorer.widget, "Train"), widgets.Button)
     assert isinstance(explorer, widgets.Widget) and explorer.widget is explorer
@@ -73,6 +75,12 @@ def test_huge_learning_rate_gives_a_message_not_an_exception(explorer):
     assert explorer.history.loss[-1] > explorer.history.loss[0]
     explorer.learning_rate.value = 1.0
     assert "✓ Solved" in explorer.message.value
+
+
+def test_a_learning_rate_given_in_code_becomes_a_stop_of_the_slider():
+    explorer = xor_explorer(learning_rate=0.5, epochs=20)
+    assert explorer.learning_rate.value == 0.5 and explorer.learning_rate.label == "0.5"
+    assert [value for _, value in explorer.learning_rate.options][3:6] == [0.3, 0.5, 1.0]
 
 
 def test_an_error_during_training_is_shown_as_a_message():

@@ -17,7 +17,11 @@ the time from a slider change to its first new frame.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import html
 import math
+import signal
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -32,17 +36,23 @@ from matplotlib.lines import Line2D
 from nnlib import MLP, SGD, Adam, History, data, train
 
 from .plots import BLUE, MARKERS, OKABE_ITO, ORANGE, boundary_image, encode_png, grid_points
+from .widgets import learning_rate_slider
 
 DATASETS = {"XOR cloud": "xor", "circles": "circles", "moons": "moons", "spiral": "spiral",
             "gaussians": "gaussians"}
 ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "ReLU": "relu"}
 OPTIMISERS = {"SGD": "sgd", "momentum": "momentum", "Adam": "adam"}
-BATCH_SIZES = {"full batch": None, "8": 8, "16": 16, "32": 32, "64": 64, "128": 128}
+FULL_BATCH = 0  # the Batch size dropdown's value for "full batch" (a Dropdown shows None as a blank)
+BATCH_SIZES = {"full batch": FULL_BATCH, "8": 8, "16": 16, "32": 32, "64": 64, "128": 128}
 WEIGHT_DECAYS = {"0 (off)": 0.0, "0.0001": 1e-4, "0.001": 1e-3, "0.01": 1e-2, "0.1": 0.1}
 N_POINTS = 300
 LOSS_LIMIT_FACTOR = 10.0  # a training loss 10x the untrained network's counts as diverged
 MAX_LAYERS = 3
-IMAGE_PIXELS = 320  # every view is drawn 4 inches wide at 80 dpi and shown at exactly that size
+IMAGE_PIXELS = 320  # every view is drawn 4 inches wide at 80 dpi and shown at most that wide
+MIN_IMAGE_PIXELS = 240  # narrower than this, the pictures go below the controls instead of beside them
+CONTROL_WIDTH, PANEL_WIDTH = "270px", "280px"
+LABEL_STYLE = {"description_width": "initial"}  # labels as wide as their text
+LEARNING_RATE_RANGE = (1e-4, 100.0)  # the slider's stops are the round LEARNING_RATES in between
 FRAME_SECONDS = 0.1  # train about this long between two frames (10 frames per second)
 NEURON_CMAP = "PuOr"  # orange (low) to purple (high): colour-blind safe, diverging around 0.5
 DEFAULTS = dict(dataset="spiral", noise=0.2, test_fraction=0.3, hidden=(16, 16), activation="tanh", lr=0.03,
@@ -242,13 +252,13 @@ class Dashboard:
 
 def _slider(kind: type, description: str, **kwargs: Any) -> widgets.Widget:
     """A labelled slider that reports its value only when released (every change retrains or redraws)."""
-    return kind(description=description, continuous_update=False, style={"description_width": "initial"},
-                layout=widgets.Layout(width="290px"), **kwargs)
+    return kind(description=description, continuous_update=False, style=LABEL_STYLE,
+                layout=widgets.Layout(width=CONTROL_WIDTH), **kwargs)
 
 
 def _dropdown(description: str, options: dict, value: Any) -> widgets.Dropdown:
     return widgets.Dropdown(description=description, options=list(options.items()), value=value,
-                            style={"description_width": "initial"}, layout=widgets.Layout(width="290px"))
+                            style=LABEL_STYLE, layout=widgets.Layout(width=CONTROL_WIDTH))
 
 
 def _button(description: str, tooltip: str, style: str = "") -> widgets.Button:
@@ -260,23 +270,19 @@ class Controls:
     """The playground's widgets, each with a visible description (browser tests find them by it)."""
 
     def __init__(self, config: dict):
-        hidden = list(config["hidden"])
         self.dataset = _dropdown("Dataset", DATASETS, config["dataset"])
-        self.noise = _slider(widgets.FloatSlider, "Noise", value=config["noise"], min=0.0, max=1.0, step=0.01)
-        self.test_fraction = _slider(widgets.FloatSlider, "Test fraction", value=config["test_fraction"],
-                                     min=0.1, max=0.5, step=0.05)
-        self.layers = _slider(widgets.IntSlider, "Hidden layers", value=len(hidden), min=1, max=MAX_LAYERS)
-        self.units = [_slider(widgets.IntSlider, "Hidden units" + (f" (layer {k + 1})" if k else ""),
-                              value=hidden[k] if k < len(hidden) else 4, min=1, max=32)
-                      for k in range(MAX_LAYERS)]
+        self.noise = _slider(widgets.FloatSlider, "Noise", min=0.0, max=1.0, step=0.01)
+        self.test_fraction = _slider(widgets.FloatSlider, "Test fraction", min=0.1, max=0.5, step=0.05)
+        self.layers = _slider(widgets.IntSlider, "Hidden layers", min=1, max=MAX_LAYERS)
+        self.units = [_slider(widgets.IntSlider, "Hidden units" + (f" (layer {k + 1})" if k else ""), value=4,
+                              min=1, max=32) for k in range(MAX_LAYERS)]
         self.activation = _dropdown("Activation", ACTIVATIONS, config["activation"])
-        self.lr = _slider(widgets.FloatLogSlider, "Learning rate", value=config["lr"], base=10, min=-4, max=2,
-                          step=0.1, readout_format=".3g")
+        self.lr = learning_rate_slider(config["lr"], *LEARNING_RATE_RANGE, style=LABEL_STYLE,
+                                       layout=widgets.Layout(width=CONTROL_WIDTH))
         self.optimiser = _dropdown("Optimiser", OPTIMISERS, config["optimiser"])
-        self.batch_size = _dropdown("Batch size", BATCH_SIZES, config["batch_size"])
+        self.batch_size = _dropdown("Batch size", BATCH_SIZES, config["batch_size"] or FULL_BATCH)
         self.weight_decay = _dropdown("L2 regularisation", WEIGHT_DECAYS, config["weight_decay"])
-        self.epochs = _slider(widgets.IntSlider, "Epochs per Train", value=config["epochs"], min=10, max=2000,
-                              step=10)
+        self.epochs = _slider(widgets.IntSlider, "Epochs per Train", min=10, max=2000, step=10)
         self.regenerate = _button("Regenerate", "New random points (next seed)")
         self.train = _button("Train", "Train for the chosen number of epochs", "success")
         self.stop = _button("Stop", "Pause/stop training; Train continues from here", "warning")
@@ -284,7 +290,31 @@ class Controls:
         self.reset = _button("Reset", "Start again from the untrained network")
         self.share = _button("Share as code", "Show one line of Python that rebuilds this configuration")
         self.show_numbers = widgets.ToggleButton(description="Show the numbers", tooltip="Show the weights")
+        self.show(config)
+
+    def show(self, config: dict) -> None:
+        """Set every control to `config` (keyword arguments of Playground(), as config() returns them)."""
+        hidden = list(config["hidden"])
+        for name in ("dataset", "noise", "test_fraction", "activation", "optimiser", "weight_decay",
+                     "epochs"):
+            getattr(self, name).value = config[name]
+        stops = [rate for _, rate in self.lr.options]
+        if config["lr"] not in stops:  # a learning rate set in code becomes a stop of the slider too
+            self.lr.options = [(f"{rate:g}", rate) for rate in sorted({*stops, float(config["lr"])})]
+        self.lr.value = config["lr"]
+        self.batch_size.value = config["batch_size"] or FULL_BATCH
+        self.layers.value = len(hidden)
+        for slider, units in zip(self.units, hidden, strict=False):
+            slider.value = units
         self.show_layers()
+
+    def config(self, seed: int) -> dict:
+        """What the controls show, as keyword arguments of Playground()."""
+        return dict(dataset=self.dataset.value, noise=self.noise.value,
+                    test_fraction=self.test_fraction.value, hidden=self.hidden(),
+                    activation=self.activation.value, lr=self.lr.value,
+                    optimiser=self.optimiser.value, batch_size=self.batch_size.value or None,
+                    weight_decay=self.weight_decay.value, epochs=self.epochs.value, seed=seed)
 
     def show_layers(self) -> None:
         """Show one "Hidden units" slider per hidden layer."""
@@ -302,16 +332,26 @@ class Controls:
             heading("<b>Training</b>"), self.lr, self.optimiser, self.batch_size, self.weight_decay,
             self.epochs,
             widgets.HBox([self.train, self.stop, self.step, self.reset]),
-            widgets.HBox([self.share, self.show_numbers])], layout=widgets.Layout(width="300px"))
+            widgets.HBox([self.share, self.show_numbers])],
+            layout=widgets.Layout(width=PANEL_WIDTH, flex="0 0 auto")).add_class("nnlib-controls")
 
 
 def _safe(handler):
-    """Run a widget handler; show any error as a message instead of a traceback (the view stays usable)."""
+    """Run a widget handler after checking what the controls show (a slider's text box accepts NaN). On any
+    error: say what went wrong (never a traceback) and put every control back to the state that is training,
+    so that the controls never show a setting that is not in use."""
     def wrapped(self, *args):
+        if self._showing:  # a control being put back by show_applied(): not a learner's change
+            return None
         try:
-            return handler(self, *args)
+            _check_config(self.controls.config(self.seed))
+            result = handler(self, *args)
         except Exception as error:  # noqa: BLE001 - anything a combination of controls provokes
             self.say(f"⚠ {type(error).__name__}: {error}", error=True)
+            self.show_applied()
+            return None
+        self.applied = self.controls.config(self.seed)
+        return result
     wrapped.__name__, wrapped.__doc__ = handler.__name__, handler.__doc__
     return wrapped
 
@@ -326,14 +366,14 @@ class Playground(widgets.VBox):
                  optimiser: str = DEFAULTS["optimiser"], batch_size: int | None = DEFAULTS["batch_size"],
                  weight_decay: float = DEFAULTS["weight_decay"], epochs: int = DEFAULTS["epochs"],
                  seed: int = DEFAULTS["seed"]):
-        config = dict(dataset=dataset, noise=noise, test_fraction=test_fraction, hidden=hidden,
+        config = dict(dataset=dataset, noise=noise, test_fraction=test_fraction, hidden=list(hidden),
                       activation=activation, lr=lr, optimiser=optimiser, batch_size=batch_size,
                       weight_decay=weight_decay, epochs=epochs, seed=seed)
         _check_config(config)
-        self.seed = seed
+        self.seed, self.applied, self._showing = seed, config, False
         self.controls = Controls(config)
         self.images = {name: widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{IMAGE_PIXELS}px", height="auto", flex="0 0 auto"))
+            width="100%", max_width=f"{IMAGE_PIXELS}px", height="auto"))
                        for name in ("boundary", "loss", "neurons")}
         for name, image in self.images.items():
             image.add_class(f"nnlib-{name}")
@@ -342,17 +382,26 @@ class Playground(widgets.VBox):
         self.numbers = widgets.HTML(layout=widgets.Layout(display="none"))
         self.code = widgets.Text(description="Rebuild with", style={"description_width": "initial"},
                                  layout=widgets.Layout(width="95%", display="none"))
-        self._task, self._stop, self._generation, self._planned = None, False, 0, 0
+        self._task, self._stop, self._interrupted, self._generation, self._planned = None, False, False, 0, 0
         self.dashboard = None
         self._new_data()
-        pictures = widgets.HBox([self.images["boundary"],  # side by side, or stacked in a narrow window
-                                 widgets.VBox([self.images["loss"], self.images["neurons"]])],
-                                layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
-        views = widgets.VBox([self.readout, pictures, self.message])
-        wrap = widgets.Layout(flex_flow="row wrap")
-        super().__init__([widgets.HBox([self.controls.panel(), views], layout=wrap), self.code, self.numbers])
+        super().__init__([widgets.HBox([self.controls.panel(), self._views()], layout=widgets.Layout(
+            flex_flow="row wrap", align_items="flex-start")), self.code, self.numbers])
         self.add_class("nnlib-playground")
         self._connect()
+
+    def _views(self) -> widgets.VBox:
+        """Readout, pictures and message. The pictures shrink (down to MIN_IMAGE_PIXELS) before they wrap, so
+        that on a laptop screen with JupyterLab's file browser open they stay beside the controls: boundary
+        and loss in one column, the neuron maps in a second one when there is room for it, else below."""
+        column = widgets.Layout(flex="1 1 0", min_width=f"{MIN_IMAGE_PIXELS}px",
+                                max_width=f"{IMAGE_PIXELS}px")
+        pictures = widgets.HBox([widgets.VBox([self.images["boundary"], self.images["loss"]], layout=column),
+                                 widgets.VBox([self.images["neurons"]], layout=column)],
+                                layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start",
+                                                      grid_gap="4px"))
+        return widgets.VBox([self.readout, pictures, self.message],
+                            layout=widgets.Layout(flex="1 1 0", min_width=f"{MIN_IMAGE_PIXELS}px"))
 
     # ------------------------------------------------------------------ state
     @property
@@ -361,62 +410,78 @@ class Playground(widgets.VBox):
         return self._task is not None and not self._task.done()
 
     def config(self) -> dict:
-        """The current configuration as keyword arguments of Playground()."""
-        c = self.controls
-        return dict(dataset=c.dataset.value, noise=c.noise.value, test_fraction=c.test_fraction.value,
-                    hidden=c.hidden(), activation=c.activation.value, lr=c.lr.value,
-                    optimiser=c.optimiser.value, batch_size=c.batch_size.value,
-                    weight_decay=c.weight_decay.value, epochs=c.epochs.value, seed=self.seed)
+        """The configuration that is training, as keyword arguments of Playground()."""
+        return {**self.applied, "hidden": list(self.applied["hidden"])}
 
     def config_code(self) -> str:
         """One line of Python that rebuilds this configuration, e.g. Playground(dataset="spiral", ...)."""
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.config().items())
         return f"Playground({arguments})".replace("'", '"')
 
+    def show_applied(self) -> None:
+        """Set every control back to the configuration that is training (without acting on the changes)."""
+        self._showing = True
+        try:
+            self.controls.show(self.applied)
+        finally:
+            self._showing = False
+
     def _new_data(self) -> None:
-        """Draw the data set for the current controls, then a fresh network for it."""
+        """Draw the data set for the current controls, then a fresh network for it (all built before any of
+        it replaces the old, so an error leaves the playground as it was)."""
         c = self.controls
-        self.X_train, self.X_test, self.y_train, self.y_test = make_data(
-            c.dataset.value, c.noise.value, c.test_fraction.value, self.seed)
-        self.n_classes = int(max(self.y_train.max(), self.y_test.max())) + 1
-        self.dashboard = Dashboard(self.X_train, self.y_train, self.X_test, self.y_test, self.n_classes)
-        self._new_network()
+        split = make_data(c.dataset.value, c.noise.value, c.test_fraction.value, self.seed)
+        X_train, X_test, y_train, y_test = split
+        n_classes = int(max(y_train.max(), y_test.max())) + 1
+        dashboard = Dashboard(X_train, y_train, X_test, y_test, n_classes)
+        net, optimizer = self._build_network(n_classes)
+        self.X_train, self.X_test, self.y_train, self.y_test = split
+        self.n_classes, self.dashboard = n_classes, dashboard
+        self._use_network(net, optimizer)
 
     def _new_network(self) -> None:
         """An untrained network for the current controls (same seed: Reset gives the same start)."""
+        self._use_network(*self._build_network(self.n_classes))
+
+    def _build_network(self, n_classes: int) -> tuple[MLP, SGD | Adam]:
         c = self.controls
         activation = c.activation.value
-        self.net = MLP([2, *c.hidden(), self.n_classes], activation=activation, output_activation="softmax",
-                       loss="cross_entropy", init="he" if activation == "relu" else "xavier", seed=self.seed)
-        self.optimizer = make_optimiser(c.optimiser.value, c.lr.value, c.weight_decay.value)
+        net = MLP([2, *c.hidden(), n_classes], activation=activation, output_activation="softmax",
+                  loss="cross_entropy", init="he" if activation == "relu" else "xavier", seed=self.seed)
+        return net, make_optimiser(c.optimiser.value, c.lr.value, c.weight_decay.value)
+
+    def _use_network(self, net: MLP, optimizer: SGD | Adam) -> None:
+        self.net, self.optimizer = net, optimizer
         self.history, self._rng = History(), np.random.default_rng(self.seed)
         with np.errstate(all="ignore"):  # training stops as diverged once the loss is far above its start
-            self._loss_limit = LOSS_LIMIT_FACTOR * max(self.net.loss(self.X_train, self.y_train), math.log(2))
+            self._start_loss = self.net.loss(self.X_train, self.y_train)
+        self._loss_limit = LOSS_LIMIT_FACTOR * max(self._start_loss, math.log(2))
         self._generation += 1  # a training still running for the old network stops at its next chunk
         self.dashboard.set_network(self.net)
         self.render()
 
     # ------------------------------------------------------------------ training
     def _train_chunk(self, max_epochs: int, seconds: float = FRAME_SECONDS) -> int:
-        """Train up to max_epochs epochs or about `seconds`, then draw a frame; returns the epochs run."""
+        """Train up to max_epochs epochs or about `seconds`, then draw a frame; returns the epochs run.
+        Stop, the kernel's interrupt and a loss far above its start end the chunk after the current epoch."""
         start, stopped_by = time.perf_counter(), []
 
         def between_epochs(epoch: int, history: History) -> bool:
             if history.loss[-1] > self._loss_limit:  # finite, but far worse than guessing: diverging
                 stopped_by.append("loss")
-            elif time.perf_counter() - start > seconds:
+            elif self._stop or time.perf_counter() - start > seconds:
                 stopped_by.append("time")
             return bool(stopped_by)
 
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # divergence is reported below, not as NumPy warnings on stderr
             chunk = train(self.net, self.X_train, self.y_train, self.optimizer, epochs=max_epochs,
-                          batch_size=self.controls.batch_size.value, seed=self._rng, callback=between_epochs,
+                          batch_size=self.applied["batch_size"], seed=self._rng, callback=between_epochs,
                           validation=(self.X_test, self.y_test))
         self._append(chunk)
         self.render()
         if stopped_by == ["loss"] or (chunk.stop_reason and not stopped_by):
-            raise Diverged(self._divergence_message(chunk))
+            raise Diverged(self._divergence_message(None if stopped_by else chunk.stop_reason))
         return chunk.epochs_run
 
     def _append(self, chunk: History) -> None:
@@ -425,36 +490,44 @@ class Playground(widgets.VBox):
         self.history.epochs_run += chunk.epochs_run
         self.history.stop_reason = None
 
-    def _divergence_message(self, chunk: History) -> str:
-        c, h, start = self.controls, self.history, self._loss_limit / LOSS_LIMIT_FACTOR
-        h.stop_reason = chunk.stop_reason if chunk.stop_reason and "callback" not in chunk.stop_reason else (
-            f"the loss rose to {h.loss[-1]:.3g}, far above its start ({start:.3g})")
+    def _divergence_message(self, train_reason: str | None) -> str:
+        """What went wrong (nnlib.train's reason, or the loss limit's), with the loss the readout shows."""
+        h, loss = self.history, _number(self._losses()["train loss"])
+        h.stop_reason = (f"{train_reason}; the network shown has a training loss of {loss}" if train_reason
+                         else f"the training loss rose to {loss}, far above its start "
+                              f"({_number(self._start_loss)})")
         return (f"⚠ Training diverged at epoch {h.epochs_run}: {h.stop_reason}. Lower the learning rate "
-                f"({c.lr.value:.3g} is too high for {c.optimiser.label} here) and press Reset, then Train.")
+                f"({self.controls.lr.label} is too high for {self.controls.optimiser.label} here) and press "
+                "Reset, then Train.")
 
     def fit(self, epochs: int | None = None) -> History:
-        """Train in the foreground (blocking) for `epochs` (default: the Epochs control), drawing frames."""
+        """Train in the foreground (blocking) for `epochs` (default: the Epochs control), drawing frames.
+        The kernel's interrupt button stops it after the current epoch and then raises KeyboardInterrupt."""
         epochs = self.controls.epochs.value if epochs is None else epochs
-        self._stop, generation, done = False, self._generation, 0
+        self._stop, self._interrupted, generation, done = False, False, self._generation, 0
         self._planned = self.history.epochs_run + epochs
-        try:
-            while done < epochs and not self._stop and generation == self._generation:
-                done += self._train_chunk(epochs - done)
-        except Diverged as diverged:
-            self.say(str(diverged), error=True)
-        else:
-            self._report_end(done, epochs, generation)
+        with self._interrupt_stops_training():
+            try:
+                while done < epochs and not self._stop and generation == self._generation:
+                    done += self._train_chunk(epochs - done)
+            except Diverged as diverged:
+                self.say(str(diverged), error=True)
+            else:
+                self._report_end(done, epochs, generation)
+        if self._interrupted:
+            raise KeyboardInterrupt(f"the playground stopped training at epoch {self.history.epochs_run}")
         return self.history
 
     async def _train_async(self, epochs: int) -> None:
         """fit(), but handing control back to the event loop between chunks so clicks are processed."""
-        self._stop, generation, done = False, self._generation, 0
+        self._stop, self._interrupted, generation, done = False, False, self._generation, 0
         self._planned = self.history.epochs_run + epochs
         self._set_busy(True)
         try:
-            while done < epochs and not self._stop and generation == self._generation:
-                done += self._train_chunk(epochs - done)
-                await asyncio.sleep(0)  # let the kernel handle Stop and slider messages
+            with self._interrupt_stops_training():
+                while done < epochs and not self._stop and generation == self._generation:
+                    done += self._train_chunk(epochs - done)
+                    await asyncio.sleep(0)  # let the kernel handle Stop and slider messages
             self._report_end(done, epochs, generation)
         except Diverged as diverged:
             self.say(str(diverged), error=True)
@@ -463,11 +536,34 @@ class Playground(widgets.VBox):
         finally:
             self._set_busy(False)
 
+    @contextlib.contextmanager
+    def _interrupt_stops_training(self) -> Iterator[None]:
+        """While training, the notebook's interrupt button (SIGINT) stops it like Stop does.
+
+        A kernel ignores SIGINT while no cell runs, which is when a Train press trains (between the kernel's
+        own messages), so the playground listens for it itself and puts the kernel's handler back after."""
+        if threading.current_thread() is not threading.main_thread():  # only there can Python catch signals
+            yield
+            return
+
+        def interrupted(signum: int, frame: Any) -> None:
+            self._stop = self._interrupted = True
+
+        previous = signal.signal(signal.SIGINT, interrupted)
+        try:
+            yield
+        finally:
+            if signal.getsignal(signal.SIGINT) is interrupted:
+                signal.signal(signal.SIGINT, previous)
+
     def _report_end(self, done: int, epochs: int, generation: int) -> None:
         if generation != self._generation:
             return  # the data or the network changed: the handler that changed it has said so
         if done >= epochs:
             self.say(f"Done: trained {done} epochs ({self.history.epochs_run} in total).")
+        elif self._interrupted:
+            self.say(f"Interrupted at epoch {self.history.epochs_run} (the notebook's ■ button): press Train "
+                     "to continue, Reset to start again.")
         else:
             self.say(f"Paused at epoch {self.history.epochs_run}: press Train to continue, Reset to start "
                      "again.")
@@ -487,15 +583,20 @@ class Playground(widgets.VBox):
         if self.controls.show_numbers.value:
             self.numbers.value = self._numbers_html()
 
-    def _readout(self) -> str:
-        net, h = self.net, self.history
+    def _losses(self) -> dict[str, float]:
+        """Accuracy and loss of the network on screen, on the training and the test points."""
         train_data, test_data = (self.X_train, self.y_train), (self.X_test, self.y_test)
         with np.errstate(all="ignore"):
-            train_acc, train_loss = net.accuracy(*train_data), net.loss(*train_data)
-            test_acc, test_loss = net.accuracy(*test_data), net.loss(*test_data)
-        return (f"<b>Epoch</b> {h.epochs_run} &nbsp; <b>accuracy</b> train {train_acc:.1%} · "
-                f"<b>test {test_acc:.1%}</b> &nbsp; <b>loss</b> train {train_loss:.3f} · "
-                f"test {test_loss:.3f}")
+            return {"train accuracy": self.net.accuracy(*train_data),
+                    "train loss": self.net.loss(*train_data),
+                    "test accuracy": self.net.accuracy(*test_data), "test loss": self.net.loss(*test_data)}
+
+    def _readout(self) -> str:
+        m = self._losses()
+        return (f"<b>Epoch</b> {self.history.epochs_run} &nbsp; "
+                f"<b>accuracy</b> train {m['train accuracy']:.1%} · "
+                f"<b>test {m['test accuracy']:.1%}</b> &nbsp; <b>loss</b> train {_number(m['train loss'])} · "
+                f"test {_number(m['test loss'])}")
 
     def _numbers_html(self) -> str:
         rows = [f"<b>playground.net</b> = {self.net!r}"]
@@ -507,7 +608,7 @@ class Playground(widgets.VBox):
     def say(self, text: str, error: bool = False) -> None:
         """Show a one-line message under the views (errors in orange-brown, never red alone)."""
         colour = "#D55E00" if error else "inherit"
-        self.message.value = f"<span style='color: {colour}'>{text}</span>"
+        self.message.value = f"<span style='color: {colour}'>{html.escape(text)}</span>"
 
     # ------------------------------------------------------------------ widget handlers
     def _connect(self) -> None:
@@ -518,6 +619,7 @@ class Playground(widgets.VBox):
             control.observe(self._on_network, names="value")
         for control in (c.lr, c.optimiser, c.weight_decay, c.batch_size):
             control.observe(self._on_optimiser, names="value")
+        c.epochs.observe(self._on_epochs, names="value")
         c.show_numbers.observe(self._on_show_numbers, names="value")
         for button, handler in ((c.regenerate, self._on_regenerate), (c.train, self._on_train),
                                 (c.stop, self._on_stop), (c.step, self._on_step), (c.reset, self._on_reset),
@@ -532,7 +634,12 @@ class Playground(widgets.VBox):
     @_safe
     def _on_regenerate(self, button: widgets.Button | None = None) -> None:
         self.seed += 1
-        self._on_data()
+        try:
+            self._new_data()
+        except Exception:
+            self.seed -= 1
+            raise
+        self.say(f"New data: {self.controls.dataset.label}, noise {self.controls.noise.value:.2f}.")
 
     @_safe
     def _on_network(self, change: dict | None = None) -> None:
@@ -546,10 +653,14 @@ class Playground(widgets.VBox):
         c = self.controls
         if change is not None and change["owner"] is c.optimiser:
             self.optimizer = make_optimiser(c.optimiser.value, c.lr.value, c.weight_decay.value)
-        elif change is not None and change["owner"] is not c.batch_size:
+        elif change is not None and change["owner"] in (c.lr, c.weight_decay):
             self.optimizer.lr, self.optimizer.weight_decay = float(c.lr.value), float(c.weight_decay.value)
-        self.say(f"{c.optimiser.label}, learning rate {c.lr.value:.3g}, batch size {c.batch_size.label}, "
+        self.say(f"{c.optimiser.label}, learning rate {c.lr.label}, batch size {c.batch_size.label}, "
                  f"L2 {c.weight_decay.value:g}: applies from the next epoch.")
+
+    @_safe
+    def _on_epochs(self, change: dict | None = None) -> None:
+        self.say(f"Each press of Train now runs {self.controls.epochs.value} epochs.")
 
     @_safe
     def _on_train(self, button: widgets.Button | None = None) -> None:
@@ -592,17 +703,23 @@ class Playground(widgets.VBox):
             self.numbers.value = self._numbers_html()
 
 
+def _number(value: float) -> str:
+    """A loss as the readout and the messages print it (the same digits in both)."""
+    return f"{value:.3f}" if abs(value) < 1000 else f"{value:.4g}"
+
+
 class Diverged(RuntimeError):
     """Training produced an infinite or NaN loss (nnlib.train restored the last good weights)."""
 
 
 def _check_config(config: dict) -> None:
     """Clear errors for bad Playground() arguments (name, value seen, what was expected)."""
-    choices = {"dataset": DATASETS, "activation": ACTIVATIONS, "optimiser": OPTIMISERS,
-               "batch_size": BATCH_SIZES, "weight_decay": WEIGHT_DECAYS}
+    choices = {"dataset": DATASETS.values(), "activation": ACTIVATIONS.values(),
+               "optimiser": OPTIMISERS.values(), "weight_decay": WEIGHT_DECAYS.values(),
+               "batch_size": [size or None for size in BATCH_SIZES.values()]}  # None: full batch
     for name, options in choices.items():
-        if config[name] not in options.values():
-            raise ValueError(f"{name} must be one of {list(options.values())}, got {config[name]!r}")
+        if config[name] not in options:
+            raise ValueError(f"{name} must be one of {list(options)}, got {config[name]!r}")
     hidden = config["hidden"]
     if (not isinstance(hidden, (list, tuple)) or not 1 <= len(hidden) <= MAX_LAYERS
             or not all(isinstance(h, int) and 1 <= h <= 32 for h in hidden)):

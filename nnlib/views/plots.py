@@ -197,6 +197,17 @@ def _in_notebook() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
+def _running_cell() -> str | None:
+    """The id of the notebook cell now running (its execute request), or None outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    get_parent = getattr(getattr(get_ipython(), "kernel", None), "get_parent", None)
+    parent = get_parent("shell") if callable(get_parent) else None
+    return (parent or {}).get("header", {}).get("msg_id")
+
+
 def _curves(history: Any) -> dict[str, list]:
     """The four per-epoch lists of a History (missing ones empty); None means "nothing trained yet"."""
     names = ("loss", "accuracy", "val_loss", "val_accuracy")
@@ -266,13 +277,16 @@ class LiveView:
         self.y = _labels(y, self.X.shape[0])
         self.validation = _check_validation(validation, self.X.shape[1])
         self._show = _in_notebook() if show is None else bool(show)
-        self._sink, self._handle, self.png, self.timings = sink, None, b"", {}
+        self._sink, self._handle, self._handle_cell, self.png, self.timings = sink, None, None, b"", {}
         self._build_figure(title, resolution)
         self._background = None
         self.restart()
 
     def restart(self, net: Any = None) -> None:
-        """Get ready for a new training, of `net` if given, in the same figure: cheaper than a new view."""
+        """Get ready for a new training, of `net` if given, in the same figure: cheaper than a new view.
+        In a notebook the next frame appears under the cell that runs it (not in the cell that showed the
+        last one, whose output may be gone)."""
+        self._handle = None
         if net is not None:
             _check_model(net)
             self.net = net
@@ -333,14 +347,17 @@ class LiveView:
         return self.png
 
     def _push(self, png: bytes) -> None:
-        """Hand the frame to the sink, or show it in the notebook: first display(), then update in place."""
+        """Hand the frame to the sink, or show it in the notebook: first display() in the running cell, then
+        update it in place while that cell runs."""
         if self._sink is not None:
             self._sink(png)
         elif self._show:
             from IPython.display import Image, display
 
-            if self._handle is None:
+            cell = _running_cell()
+            if self._handle is None or cell != self._handle_cell:
                 self._handle = display(Image(data=png, format="png"), display_id=True)
+                self._handle_cell = cell
             else:
                 self._handle.update(Image(data=png, format="png"))
 

@@ -20,8 +20,17 @@ from nnlib import MLP, SGD, data, train
 
 from .plots import LiveView, _check_X, _labels
 
-LEARNING_RATE_RANGE = (0.01, 10.0)  # the slider's ends: from "too slow" to "overshoots"
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # round steps, about x3 each
+LEARNING_RATE_RANGE = (0.01, 10.0)  # the explorer's ends: from "too slow" to "overshoots"
 MAX_HIDDEN_UNITS = 16
+
+
+def learning_rate_slider(value: float, low: float, high: float, **kwargs: Any) -> widgets.SelectionSlider:
+    """A "Learning rate" slider whose stops are the round LEARNING_RATES from `low` to `high`, plus `value`
+    (so a learning rate given in code is shown as it is). Reports its value when released."""
+    stops = sorted({rate for rate in LEARNING_RATES if low <= rate <= high} | {float(value)})
+    return widgets.SelectionSlider(description="Learning rate", value=float(value), continuous_update=False,
+                                   options=[(f"{rate:g}", rate) for rate in stops], **kwargs)
 
 
 class XorExplorer(widgets.VBox):
@@ -56,10 +65,7 @@ class XorExplorer(widgets.VBox):
         self.hidden_units = widgets.IntSlider(value=hidden_units, min=1, max=MAX_HIDDEN_UNITS, step=1,
                                               description="Hidden units", continuous_update=False,
                                               style=style)
-        low, high = np.log10(LEARNING_RATE_RANGE)
-        self.learning_rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=low, max=high, step=0.1,
-                                                    description="Learning rate", continuous_update=False,
-                                                    readout_format=".3g", style=style)
+        self.learning_rate = learning_rate_slider(learning_rate, *LEARNING_RATE_RANGE, style=style)
         self.train_button = widgets.Button(description="Train", button_style="primary", icon="play",
                                            tooltip="Train a fresh network with these settings")
         self.message = widgets.HTML(value="")
