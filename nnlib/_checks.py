@@ -7,6 +7,8 @@ The checks are cheap (attribute look-ups and one ``np.isfinite`` per array) beca
 
 from __future__ import annotations
 
+import inspect
+import math
 import numbers
 
 import numpy as np
@@ -54,7 +56,11 @@ def as_float_array(name: str, values: object) -> np.ndarray:
     """Return ``values`` as a float64 array, raising TypeError for non-numeric input (strings, objects)."""
     if type(values) is np.ndarray and values.dtype == np.float64:
         return values  # the fast path: nothing to convert
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except ValueError as error:  # NumPy: "setting an array element with a sequence. ... inhomogeneous"
+        raise ValueError(f"{name} must be a rectangular array of numbers, but its rows have different "
+                         f"lengths (a ragged nested list): {error}") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
     return array.astype(np.float64)
@@ -62,7 +68,9 @@ def as_float_array(name: str, values: object) -> np.ndarray:
 
 def check_finite(name: str, array: np.ndarray) -> None:
     """Raise ValueError if ``array`` holds NaN or inf, saying how many and where the first one is."""
-    finite = np.isfinite(array)
+    if math.isfinite(array.sum()):  # one NaN or inf makes the sum NaN or inf: one quick pass, usually
+        return
+    finite = np.isfinite(array)  # the sum may also have overflowed: look at every value
     if not finite.all():
         first = tuple(int(i) for i in np.argwhere(~finite)[0])
         raise ValueError(f"{name} must be finite, but {np.size(finite) - np.count_nonzero(finite)} value(s) "
@@ -95,8 +103,8 @@ def check_layer_sizes(layer_sizes: object) -> list[int]:
 # --- targets ----------------------------------------------------------------------------------------------
 
 def _bce_targets_ok(Y: np.ndarray) -> bool:
-    """True when every target lies in [0, 1]; one pass that is also False for NaN and inf."""
-    return bool((Y * (1.0 - Y) >= 0.0).all())
+    """True when every target lies in [0, 1]; False for NaN too (every comparison with NaN is False)."""
+    return bool(Y.min() >= 0.0 and Y.max() <= 1.0)
 
 
 def check_targets(loss: str, y: object, n_outputs: int, n_samples: int | None = None,
@@ -141,3 +149,34 @@ def _check_probability_rows(Y: np.ndarray, name: str) -> None:
         check_finite(name, Y)
         raise ValueError(f"{name} must be one-hot rows (entries in [0, 1], each row summing to 1) or integer "
                          f"labels of shape (N,) for cross_entropy; got shape {Y.shape}")
+
+
+def is_class_labels(Y: np.ndarray) -> bool:
+    """True when the targets Y (N, C) are 0/1 (one output unit) or one-hot rows: labels, not regression."""
+    return bool(((Y == 0.0) | (Y == 1.0)).all() and (Y.shape[1] == 1 or (Y.sum(axis=1) == 1.0).all()))
+
+
+def check_class_labels(name: str, Y: np.ndarray) -> None:
+    """Refuse targets Y (N, C) that are not class labels: accuracy needs 0/1 (one unit) or one-hot rows."""
+    if not is_class_labels(Y):
+        kind = "0 or 1 (one output unit)" if Y.shape[1] == 1 else "integer labels (N,) or one-hot rows"
+        raise ValueError(f"accuracy needs class labels: {name} must hold {kind}, got values from {Y.min()} "
+                         f"to {Y.max()}. For regression targets accuracy means nothing: use the loss instead")
+
+
+def check_callback(callback: object, history: object) -> None:
+    """Refuse a callback that is not a function callback(epoch, history), before training starts."""
+    if callback is None:
+        return
+    if not callable(callback):
+        raise TypeError(f"callback must be a function callback(epoch, history) or None, got {callback!r}")
+    try:
+        signature = inspect.signature(callback)
+    except (TypeError, ValueError):  # some built-in functions have no signature to inspect
+        return
+    try:
+        signature.bind(1, history)
+    except TypeError:
+        raise TypeError(f"callback must accept two arguments, callback(epoch, history), but "
+                        f"{getattr(callback, '__name__', 'it')}{signature} cannot take them") from None
+

@@ -4,6 +4,9 @@
 when C == 1) and average over all N*C elements, like ``torch.nn.MSELoss`` and ``torch.nn.BCELoss``.
 ``cross_entropy`` takes the *logits* Z (N, C) -- the scores before softmax -- and labels given as integers
 (N,) or one-hot rows (N, C), and averages over the N samples, like ``torch.nn.CrossEntropyLoss``.
+
+Each public function checks its arguments, then calls the formula below it (``_mse`` ...); the network calls
+the formulas directly, on data it has checked once.
 """
 
 from __future__ import annotations
@@ -11,65 +14,65 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_int, check_targets
-from .activations import ACTIVATIONS, sigmoid
 
 LOSSES = ("mse", "bce", "cross_entropy")
+# PyTorch's BCELoss clamps each log at -100, so that the loss stays finite when y_hat is exactly 0 or 1.
+# Clamping the log's argument at exp(-100) gives the same numbers, without a log(0) warning on the way.
 _LOG_FLOOR = np.exp(-100.0)
-# PyTorch's BCELoss backward divides by max(y_hat (1 - y_hat), EPSILON) with a float32 EPSILON = 1e-12.
+# PyTorch's BCELoss gradient divides by max(y_hat (1 - y_hat), 1e-12) (a float32 constant).
 _BCE_GRAD_FLOOR = float(np.float32(1e-12))
-# For |Z| <= 18, bce computed from the logits Z equals PyTorch's BCELoss on sigmoid(Z) to 1e-9. Beyond,
-# PyTorch's log(1 - y_hat) loses digits (1 - y_hat < 1.5e-8) and then clamps: there we use PyTorch's formula.
-_LOGIT_LIMIT = 18.0
 
 
-def _check_outputs(name: str, y_hat: object, Y: np.ndarray) -> np.ndarray:
-    y_hat = as_float_array(name, y_hat)
-    if y_hat.ndim == 1:
-        y_hat = y_hat.reshape(-1, 1)
-    if y_hat.ndim != 2 or y_hat.shape[0] != Y.shape[0]:
-        raise ValueError(f"{name} must have shape (N, C) with N = {Y.shape[0]}, got shape {y_hat.shape}")
-    check_finite(name, y_hat)
-    return y_hat
-
-
-def _prepare(loss: str, y_hat: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    """Validate a public loss function's arguments: returns y_hat (N, C) and targets Y (N, C)."""
-    y_hat_array = as_float_array("y_hat", y_hat)
-    n_outputs = y_hat_array.shape[1] if y_hat_array.ndim == 2 else 1
-    check_int("number of samples in y_hat", y_hat_array.shape[0] if y_hat_array.ndim else 0, 1)
-    Y = check_targets(loss, y, n_outputs, y_hat_array.shape[0], other="y_hat")
-    y_hat_array = _check_outputs("y_hat", y_hat_array, Y)
-    if loss == "bce" and not ((y_hat_array >= 0.0) & (y_hat_array <= 1.0)).all():
-        raise ValueError(f"y_hat must be probabilities in [0, 1] for bce, got values from "
-                         f"{y_hat_array.min()} to {y_hat_array.max()}")
-    return y_hat_array, Y
-
-
-# --- the formulas (no checks: the network calls these on validated arrays) --------------------------------
+# --- the formulas: Y are the targets as (N, C) float64, as check_targets returns them ---------------------
 
 def _mse(y_hat: np.ndarray, Y: np.ndarray) -> float:
-    D = y_hat - Y
-    return float(np.vdot(D, D)) / D.size  # sum of squares as one dot product
+    """L = mean over all N*C elements of (y_hat - Y)**2."""
+    return float(np.mean((y_hat - Y) ** 2))
+
+
+def _mse_gradient(y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """dL/dy_hat = 2 (y_hat - Y) / (N*C), shape (N, C)."""
+    return 2.0 * (y_hat - Y) / Y.size
 
 
 def _bce(y_hat: np.ndarray, Y: np.ndarray) -> float:
-    # PyTorch clamps each log at -100, so the loss stays finite when y_hat is exactly 0 or 1. Clamping the
-    # argument at exp(-100) instead gives the same numbers without a log(0) warning.
+    """L = -mean of Y log(y_hat) + (1 - Y) log(1 - y_hat), each log clamped at -100 (PyTorch)."""
     log_p = np.log(np.maximum(y_hat, _LOG_FLOOR))
     log_1mp = np.log(np.maximum(1.0 - y_hat, _LOG_FLOOR))
-    return -float(np.vdot(Y, log_p - log_1mp) + log_1mp.sum()) / Y.size  # sum of y log_p + (1 - y) log_1mp
+    return float(-np.mean(Y * log_p + (1.0 - Y) * log_1mp))
 
 
 def _log_softmax(Z: np.ndarray) -> np.ndarray:
-    shifted = Z - Z.max(axis=1, keepdims=True)  # (N, C); subtracting the row max avoids overflow
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    """log softmax(Z) row by row, (N, C): Z - log sum exp(Z), with the row maximum taken out first.
+
+    log sum_j exp(Z_j) = m + log sum_j exp(Z_j - m) for the row maximum m: no exp() can overflow.
+    """
+    shifted = Z - Z.max(axis=1, keepdims=True)  # (N, C), every entry <= 0
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (N, C) - (N, 1)
 
 
 def _cross_entropy(Z: np.ndarray, Y: np.ndarray) -> float:
-    return -float(np.dot(Y.ravel(), _log_softmax(Z).ravel())) / Z.shape[0]
+    """L = -(1/N) sum over samples and classes of Y log softmax(Z), for logits Z (N, C)."""
+    return float(-np.sum(Y * _log_softmax(Z)) / Z.shape[0])
 
 
-# --- the public functions ------------------------------------------------------------------------------
+# --- the public functions: check, then compute ------------------------------------------------------------
+
+def _prepare(loss: str, y_hat: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    """Check a public loss function's arguments: returns y_hat (N, C) and targets Y (N, C), float64."""
+    y_hat = as_float_array("y_hat", y_hat)
+    if y_hat.ndim == 1:
+        y_hat = y_hat.reshape(-1, 1)
+    if y_hat.ndim != 2:
+        raise ValueError(f"y_hat must have shape (N, C), got shape {y_hat.shape}")
+    check_int("number of samples in y_hat", y_hat.shape[0], 1)
+    check_finite("y_hat", y_hat)
+    Y = check_targets(loss, y, y_hat.shape[1], y_hat.shape[0], other="y_hat")
+    if loss == "bce" and not ((y_hat >= 0.0) & (y_hat <= 1.0)).all():
+        raise ValueError(f"y_hat must be probabilities in [0, 1] for bce, got values from "
+                         f"{y_hat.min()} to {y_hat.max()}")
+    return y_hat, Y
+
 
 def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
     """Mean squared error over all elements, like torch.nn.MSELoss.
@@ -81,8 +84,7 @@ def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
 
 def mse_gradient(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
     """dL/dy_hat of mse: 2 (y_hat - y) / (N*C). Returns (N, C)."""
-    y_hat, Y = _prepare("mse", y_hat, y)
-    return (y_hat - Y) * (2.0 / Y.size)
+    return _mse_gradient(*_prepare("mse", y_hat, y))
 
 
 def bce(y_hat: np.ndarray, y: np.ndarray) -> float:
@@ -94,7 +96,11 @@ def bce(y_hat: np.ndarray, y: np.ndarray) -> float:
 
 
 def bce_gradient(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """dL/dy_hat of bce, as PyTorch computes it: (y_hat - y) / max(y_hat (1 - y_hat), 1e-12) / (N*C)."""
+    """dL/dy_hat of bce, as PyTorch computes it: (y_hat - y) / max(y_hat (1 - y_hat), 1e-12) / (N*C).
+
+    (y_hat - y) / (y_hat (1 - y_hat)) is the derivative of the loss above; the floor keeps it finite at
+    y_hat = 0 or 1. Returns (N, C).
+    """
     y_hat, Y = _prepare("bce", y_hat, y)
     return (y_hat - Y) / np.maximum(y_hat * (1.0 - y_hat), _BCE_GRAD_FLOOR) / Y.size
 
@@ -108,48 +114,6 @@ def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
 
 
 def cross_entropy_gradient(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """dL/dZ of cross_entropy with respect to the logits: (softmax(Z) - onehot) / N. Returns (N, C)."""
+    """dL/dZ of cross_entropy with respect to the logits: (softmax(Z) - Y) / N, Y one-hot. Returns (N, C)."""
     Z, Y = _prepare("cross_entropy", Z, y)
     return (np.exp(_log_softmax(Z)) - Y) / Z.shape[0]
-
-
-# --- heads: the output activation and the loss together, as the network's last layer uses them -----------
-# Each takes the last layer's Z and targets Y (N, C) and returns (loss, dL/dZ (N, C), outputs y_hat (N, C)).
-# Fusing them gives simple, stable gradients: (y_hat - y) / size for sigmoid + bce, (softmax - y) / N for
-# softmax + cross_entropy. size_inverse = 1 / (N*C).
-
-def mse_head(Z: np.ndarray, Y: np.ndarray, output_activation: str, size_inverse: float) -> tuple:
-    """Any elementwise output activation, then mse."""
-    function, derivative = ACTIVATIONS[output_activation]
-    y_hat = function(Z)
-    D = y_hat - Y  # (N, C)
-    loss = float(np.vdot(D, D)) * size_inverse  # sum of squares as one dot product
-    D *= 2.0 * size_inverse  # now dL/dy_hat
-    return loss, D if output_activation == "identity" else D * derivative(Z), y_hat
-
-
-def bce_head(Z: np.ndarray, Y: np.ndarray, output_activation: str, size_inverse: float) -> tuple:
-    """Sigmoid then bce: dL/dZ = (y_hat - y) / (N*C), PyTorch's gradient wherever y_hat is not saturated."""
-    # The usual case, |Z| <= 18 everywhere: half the NumPy calls of PyTorch's formula below. A sum of squares
-    # <= 18**2 proves it in one call; only if that fails is the largest |Z| looked up.
-    if np.vdot(Z, Z) <= _LOGIT_LIMIT**2 or np.abs(Z).max() <= _LOGIT_LIMIT:
-        E = np.exp(-Z) + 1.0  # = 1 / y_hat, so -log(y_hat) = log(E) and -log(1 - y_hat) = log(E) + Z
-        y_hat, minus_log_1mp = np.reciprocal(E), np.log(E) + Z
-        loss = float(minus_log_1mp.sum() - np.vdot(Y, Z)) * size_inverse  # sum(-y log_p - (1-y) log_1mp)
-    else:  # saturated outputs (or NaN): PyTorch's own formula, with its clamps
-        y_hat = sigmoid(Z)
-        loss = _bce(y_hat, Y)
-    dZ = y_hat - Y
-    dZ *= size_inverse
-    return loss, dZ, y_hat
-
-
-def cross_entropy_head(Z: np.ndarray, Y: np.ndarray, output_activation: str, size_inverse: float) -> tuple:
-    """Softmax then cross_entropy on the logits Z: dL/dZ = (softmax(Z) - Y) / N."""
-    log_probs = _log_softmax(Z)  # (N, C)
-    y_hat = np.exp(log_probs)
-    loss = -float(np.dot(Y.ravel(), log_probs.ravel())) / Z.shape[0]
-    return loss, (y_hat - Y) * (1.0 / Z.shape[0]), y_hat
-
-
-HEADS = {"mse": mse_head, "bce": bce_head, "cross_entropy": cross_entropy_head}

@@ -1,7 +1,8 @@
 """The multi-layer perceptron: forward pass, loss and backward pass (backpropagation).
 
-Rows are samples: a layer computes Z = A_prev @ W + b with A_prev (N, n_in), W (n_in, n_out), b (n_out,).
-The layers themselves (forward/backward pairs sharing a ``cache``) are in layers.py; this file chains them.
+Rows are samples: layer k computes Z_k = A_{k-1} @ W_k + b_k and A_k = activation(Z_k), with A_0 = X (N, n_0),
+W_k (n_{k-1}, n_k) and b_k (n_k,). The layers' formulas are in layers.py; this file chains them, as the
+forward and backward of notebook 03 do for two layers.
 """
 
 from __future__ import annotations
@@ -9,11 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from ._checks import as_features, as_generator, check_choice, check_layer_sizes
-from .activations import ACTIVATIONS
+from ._checks import as_features, as_generator, check_choice, check_class_labels, check_layer_sizes
+from .activations import ACTIVATIONS, softmax
 from .init import INITS, init_params
 from .layers import activation_backward, activation_forward, dense_backward, dense_forward
-from .parameters import Parameters
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 # Which output activation each loss accepts, and why (cross_entropy works on the logits, as in PyTorch).
@@ -22,11 +22,14 @@ OUTPUTS_FOR_LOSS = {
     "bce": ("sigmoid",),  # bce needs probabilities in [0, 1]
     "cross_entropy": ("softmax",),  # the loss uses the logits Z; forward() returns softmax(Z)
 }
+# The largest network nnlib builds: 10 million float64 parameters are 80 MB (and Adam keeps two more copies).
+# Far beyond what NumPy trains in a lesson; a typo such as [2, 10**9, 1] is refused before any memory is used.
+MAX_PARAMETERS = 10_000_000
 
 
-def check_combination(output_activation: str, loss: str, n_outputs: int) -> None:
-    """Refuse output/loss pairs that make no sense, with the reason."""
-    allowed = OUTPUTS_FOR_LOSS[loss]
+def check_architecture(layer_sizes: list[int], output_activation: str, loss: str) -> None:
+    """Refuse output/loss pairs that make no sense, and networks too big to build, with the reason."""
+    allowed, n_outputs = OUTPUTS_FOR_LOSS[loss], layer_sizes[-1]
     if output_activation not in allowed:
         raise ValueError(f"loss={loss!r} needs output_activation in {list(allowed)}, got "
                          f"{output_activation!r} (cross_entropy takes logits and pairs with 'softmax'; "
@@ -34,13 +37,18 @@ def check_combination(output_activation: str, loss: str, n_outputs: int) -> None
     if output_activation == "softmax" and n_outputs < 2:
         raise ValueError(f"a softmax output needs at least 2 units (classes), got layer_sizes[-1] = "
                          f"{n_outputs}")
+    count = sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"layer_sizes {layer_sizes} would need {count:,} parameters "
+                         f"({count * 8 / 1e9:.1f} GB); nnlib builds at most {MAX_PARAMETERS:,} "
+                         "(nnlib.network.MAX_PARAMETERS): use fewer units")
 
 
 class MLP:
     """A fully connected network: layer_sizes = [n_inputs, hidden..., n_outputs], e.g. [2, 4, 1].
 
-    ``params`` holds "W1", "b1", ... with W_k (n_{k-1}, n_k) and b_k (n_k,); optimisers update them in place.
-    They are windows into one vector, ``params.vector``, and so are the gradients (see parameters.py).
+    ``params`` is a plain dict {"W1": (n_0, n_1), "b1": (n_1,), ...} of float64 arrays; optimisers update
+    the arrays in place. At most MAX_PARAMETERS parameters.
     """
 
     def __init__(self, layer_sizes: list[int], activation: str = "sigmoid",
@@ -51,108 +59,112 @@ class MLP:
         check_choice("output_activation", output_activation, ACTIVATIONS)
         check_choice("loss", loss, losses.LOSSES)
         check_choice("init", init, INITS)
-        check_combination(output_activation, loss, self.layer_sizes[-1])
+        check_architecture(self.layer_sizes, output_activation, loss)
         self.activation, self.output_activation = activation, output_activation
         self.loss_name, self.init = loss, init
-        self.params = Parameters(init_params(self.layer_sizes, init, as_generator(seed)))
-        self._grads = Parameters.zeros(self.params.layout)  # _loss_and_grads writes the gradients here
-        self._names = [(f"W{k}", f"b{k}") for k in range(1, len(self.layer_sizes))]
-        self._head = losses.HEADS[loss]
-        self._work: dict[int, list] = {}  # batch size -> arrays reused by every training step (_work_arrays)
+        self.params = init_params(self.layer_sizes, init, as_generator(seed))
+        self._shapes = {name: value.shape for name, value in self.params.items()}  # "W1": (n_0, n_1), ...
 
     def __repr__(self) -> str:
         return (f"MLP({self.layer_sizes}, activation={self.activation!r}, output_activation="
                 f"{self.output_activation!r}, loss={self.loss_name!r}, init={self.init!r})")
 
-    # --- checked public methods ------------------------------------------------------------------------
+    # --- the public methods: check the arguments, then compute -------------------------------------------
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Outputs for X (N, n_0): (N, n_L); probabilities for sigmoid and softmax outputs."""
         return self.layer_outputs(X)[-1]
 
     def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
         """The activations [A1, ..., AL] for X (N, n_0), each (N, n_k): what every neuron outputs."""
-        with np.errstate(over="ignore"):  # the sigmoid's exp(-Z) may overflow to inf: 1 / (1 + inf) = 0
-            Z, caches = self._logits(as_features(X, self.layer_sizes[0]))
-        hidden = [cache[0] for cache in caches[1:]]
-        return hidden + [ACTIVATIONS[self.output_activation][0](Z)]
+        Z, caches = self._forward(as_features(X, self.layer_sizes[0]))
+        hidden = [A_prev for A_prev, _ in caches[1:]]  # each layer's cache holds its input A_{k-1}
+        return hidden + [self._output(Z)]
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
         """Loss (float) and its gradients {"W1": dW1, "b1": db1, ...} (shapes of params) on X (N, n_0), y."""
-        with np.errstate(over="ignore"):  # as in layer_outputs
-            loss, grads, _ = self._loss_and_grads(*self.check_data(X, y))
-        return loss, Parameters(grads)  # a copy: the network reuses its own gradient arrays on the next call
+        loss, grads, _ = self._loss_and_grads(*self.check_data(X, y))
+        return loss, grads
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The loss (float) on X (N, n_0) and targets y."""
         X, Y = self.check_data(X, y)
-        with np.errstate(over="ignore"):  # as in layer_outputs
-            return self._head(self._logits(X)[0], Y, self.output_activation, 1.0 / Y.size)[0]
+        return self._loss(self._forward(X)[0], Y)[0]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Class labels (N,) int: output >= 0.5 for a single output unit, else the argmax over the outputs."""
+        self.check_params()
         return self._labels(self.forward(X))
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
-        """Fraction in [0, 1] of samples whose predicted label equals the label in y."""
+        """Fraction in [0, 1] of samples whose predicted label equals the label in y (class labels only)."""
         X, Y = self.check_data(X, y)
+        check_class_labels("y", Y)
         return float(np.mean(self.predict(X) == self._labels(Y)))
 
-    def check_data(self, X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-        """Validate X and y: returns X (N, n_0) and the targets as Y (N, n_L), float64 (labels one-hot)."""
-        X = as_features(X, self.layer_sizes[0])
-        return X, losses.check_targets(self.loss_name, y, self.layer_sizes[-1], X.shape[0])
+    def check_data(self, X: object, y: object, names: tuple[str, str] = ("X", "y")) -> tuple:
+        """Check X and y: returns X (N, n_0) and the targets as Y (N, n_L), float64 (labels one-hot)."""
+        X = as_features(X, self.layer_sizes[0], names[0])
+        return X, losses.check_targets(self.loss_name, y, self.layer_sizes[-1], X.shape[0], *names[::-1])
 
-    # --- the unchecked computation (train() validates once and then calls these) ------------------------
-    # Callers hold np.errstate(over="ignore") around them, as the public methods above and train() do.
+    def check_params(self) -> None:
+        """Refuse parameters that are missing, of the wrong shape, or NaN/inf (e.g. after a divergence)."""
+        for name, shape in self._shapes.items():
+            value = self.params.get(name)
+            if np.shape(value) != shape:
+                raise ValueError(f"net.params[{name!r}] must be an array of shape {shape}, "
+                                 f"got {np.shape(value)}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"net.params[{name!r}] holds NaN or inf: the weights are broken, probably "
+                                 "by training that diverged; build a new network (or load a saved one)")
+
+    # --- the computation, on checked arrays (train() checks once, then calls these) ---------------------
+    def _forward(self, X: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
+        """Forward pass up to the last layer's Z (N, n_L), before the output activation; and every cache."""
+        A, caches, n_layers = X, [], len(self.layer_sizes) - 1
+        for k in range(1, n_layers + 1):
+            Z, cache = dense_forward(A, self.params[f"W{k}"], self.params[f"b{k}"])  # (N, n_k)
+            caches.append(cache)  # (A_{k-1}, W_k)
+            if k < n_layers:
+                A = activation_forward(Z, self.activation)  # (N, n_k)
+        return Z, caches
+
+    def _output(self, Z: np.ndarray) -> np.ndarray:
+        """y_hat = output_activation(Z_L), (N, n_L)."""
+        return activation_forward(Z, self.output_activation)
+
+    def _loss(self, Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+        """The loss and the outputs y_hat (N, n_L) for the last layer's Z and targets Y (N, n_L)."""
+        if self.loss_name == "cross_entropy":  # the loss takes the logits Z
+            return losses._cross_entropy(Z, Y), softmax(Z)
+        y_hat = self._output(Z)
+        return (losses._bce if self.loss_name == "bce" else losses._mse)(y_hat, Y), y_hat
+
+    def _output_gradient(self, y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """dL/dZ_L (N, n_L): the loss's gradient through the output activation."""
+        if self.loss_name == "cross_entropy":
+            return (y_hat - Y) / Y.shape[0]  # softmax + cross-entropy: (P - Y) / N
+        if self.loss_name == "bce":
+            return (y_hat - Y) / Y.size  # sigmoid + bce: (y_hat - y) / (N*C), the slopes cancel
+        return activation_backward(losses._mse_gradient(y_hat, Y), y_hat, self.output_activation)
+
+    def _backward(self, dZ: np.ndarray, caches: list[tuple]) -> dict[str, np.ndarray]:
+        """From dL/dZ_L back to the first layer: the gradients {"W1": dW1, "b1": db1, ...}."""
+        grads = {}
+        for k in range(len(caches), 0, -1):  # from the output layer back to the first
+            dA_prev, grads[f"W{k}"], grads[f"b{k}"] = dense_backward(dZ, caches[k - 1], need_dA_prev=k > 1)
+            if k > 1:
+                A_prev = caches[k - 1][0]  # A_{k-1}: this layer's input, the previous layer's output
+                dZ = activation_backward(dA_prev, A_prev, self.activation)
+        return {name: grads[name] for name in self._shapes}  # in the order W1, b1, W2, ...
+
+    def _loss_and_grads(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, dict, np.ndarray]:
+        """Loss, gradients and outputs y_hat (N, n_L) for checked X (N, n_0) and Y (N, n_L)."""
+        Z, caches = self._forward(X)
+        loss, y_hat = self._loss(Z, Y)
+        return loss, self._backward(self._output_gradient(y_hat, Y), caches), y_hat
+
     def _labels(self, outputs: np.ndarray) -> np.ndarray:
+        """Class labels (N,) from outputs or targets (N, n_L): threshold 0.5 for one unit, else argmax."""
         if outputs.shape[1] == 1:
             return (outputs[:, 0] >= 0.5).astype(np.int64)
         return outputs.argmax(axis=1)
-
-    def _work_arrays(self, n_samples: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """For each hidden layer k: (A_k, dA_k), both (n_samples, n_k), reused from one step to the next.
-
-        Fresh memory costs as much as the arithmetic for big batches. Mini-batch training meets at most
-        two batch sizes (the last batch may be smaller), so only a few sets are kept. They are stored column
-        by column (order="F"): adding the bias row and the products with a thin output layer then run along
-        long contiguous columns, up to twice as fast for tall batches; the maths is the same.
-        """
-        work = self._work.get(n_samples)
-        if work is None:
-            if len(self._work) >= 3:
-                self._work.clear()
-            work = [(np.empty((n_samples, n), order="F"), np.empty((n_samples, n), order="F"))
-                    for n in self.layer_sizes[1:-1]]
-            self._work[n_samples] = work
-        return work
-
-    def _logits(self, X: np.ndarray, work: list | None = None) -> tuple[np.ndarray, list[tuple]]:
-        """Forward pass up to the last layer's Z (N, n_L); returns Z and one cache per layer.
-
-        ``work`` (from _work_arrays) receives the hidden layers' outputs instead of fresh arrays.
-        """
-        work = work or [(None, None)] * len(self._names)  # None: fresh arrays
-        A, caches = X, []
-        for k, (W_name, b_name) in enumerate(self._names[:-1]):
-            Z, cache = dense_forward(A, self.params[W_name], self.params[b_name], out=work[k][0])
-            A = activation_forward(Z, self.activation, out=Z)  # in place: only A_k is needed later
-            caches.append(cache)
-        W_name, b_name = self._names[-1]  # the output layer; the loss head applies its activation
-        Z, cache = dense_forward(A, self.params[W_name], self.params[b_name])
-        return Z, caches + [cache]
-
-    def _loss_and_grads(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, dict, np.ndarray]:
-        """Loss, gradients and outputs y_hat (N, n_L) for validated X (N, n_0) and Y (N, n_L).
-
-        The gradients are the network's own arrays (self._grads), overwritten by the next call.
-        """
-        work, grads = self._work_arrays(X.shape[0]), self._grads
-        Z, caches = self._logits(X, work)
-        loss, dZ, y_hat = self._head(Z, Y, self.output_activation, 1.0 / Y.size)
-        for k in range(len(caches) - 1, -1, -1):  # from the output layer back to the first
-            W_name, b_name = self._names[k]
-            dA_out = work[k - 1][1] if k else None  # dL/dA of the layer below: not needed for the input layer
-            dA_prev, _, _ = dense_backward(dZ, caches[k], k > 0, out=(dA_out, grads[W_name], grads[b_name]))
-            if k:  # A_{k} (caches[k][0]) was last needed for dW above, so the slope may overwrite it
-                dZ = activation_backward(dA_prev, caches[k][0], self.activation, reuse_A=True)
-        return loss, grads, y_hat

@@ -1,4 +1,7 @@
-"""The training loop: train() and the History it returns."""
+"""The training loop: train() and the History it returns.
+
+Each epoch is the loop of notebook 04 -- forward, loss, backward, update -- over the epoch's batches.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_generator, check_int
-from .parameters import Parameters, copy_values
+from . import diagnostics
+from ._checks import as_generator, check_callback, check_int, is_class_labels
 
 
 @dataclass
@@ -17,8 +20,10 @@ class History:
 
     ``loss``/``accuracy`` are measured on the training batches during the epoch (before each step), averaged
     over the epoch's samples; ``val_loss``/``val_accuracy`` on the validation data after the epoch (empty
-    without validation). ``stop_reason`` is None when all epochs ran, else a sentence saying why training
-    stopped.
+    without validation). Accuracies are NaN when the targets are not class labels (regression).
+    ``stop_reason`` is None when all epochs ran, else a sentence saying why training stopped: the loss
+    diverged, the callback asked, or the kernel was interrupted. ``warnings`` lists what looks wrong, each a
+    plain sentence with its likely cause: divergence, unscaled inputs, saturated or dead units.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -27,47 +32,28 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
     stop_reason: str | None = None
     epochs_run: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
-def _check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation):
-    """Validate everything once, so the loop itself can use the network's unchecked fast path."""
-    if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"optimizer must have a step(params, grads) method (e.g. nnlib.SGD), "
-                        f"got {optimizer!r}")
-    check_int("epochs", epochs, 1)
-    if batch_size is not None:
-        check_int("batch_size", batch_size, 1)
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be a function callback(epoch, history) or None, got {callback!r}")
-    if validation is not None:
-        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-            raise TypeError(f"validation must be a pair (X_val, y_val) or None, "
-                            f"got {type(validation).__name__}")
-        validation = net.check_data(*validation)
-    return net.check_data(X, y), validation
+class Checkpoint:
+    """The weights and the optimiser's state before the latest step, to undo that step.
 
+    nnlib's optimisers give their state fresh arrays at every step (never change the old ones), so a shallow
+    copy of their attributes keeps the old state; the weights, changed in place, are copied.
+    """
 
-def _diverged(loss: float, epoch: int, optimizer) -> str:
-    return (f"the loss became {loss} at epoch {epoch}: the learning rate is probably too high "
-            f"(lr={getattr(optimizer, 'lr', '?')}); the weights were restored to the last finite-loss step")
+    def __init__(self, net, optimizer):
+        self.net, self.optimizer = net, optimizer
+        self.save()
 
+    def save(self) -> None:
+        params = {name: W.copy() for name, W in self.net.params.items()}
+        self.params, self.state = params, dict(vars(self.optimizer))  # both at once: never half a checkpoint
 
-def _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, backup) -> tuple[float, float]:
-    """One pass over the data; returns (mean loss, accuracy) over the epoch's samples, or (non-finite, 0)."""
-    n_samples = X.shape[0]
-    order = None if batch_size is None or batch_size >= n_samples else rng.permutation(n_samples)
-    total_loss, correct = 0.0, 0
-    for start in range(0, n_samples, batch_size or n_samples):
-        rows = None if order is None else order[start:start + batch_size]
-        X_batch, Y_batch, labels_batch = (X, Y, labels) if rows is None else (X[rows], Y[rows], labels[rows])
-        loss, grads, y_hat = net._loss_and_grads(X_batch, Y_batch)
-        if not math.isfinite(loss):
-            return loss, 0.0
-        copy_values(net.params, backup)  # weights known to give a finite loss
-        optimizer.step(net.params, grads)
-        total_loss += loss * X_batch.shape[0]
-        correct += int(np.count_nonzero(net._labels(y_hat) == labels_batch))
-    return total_loss / n_samples, correct / n_samples
+    def restore(self) -> None:
+        for name, W in self.net.params.items():
+            W[...] = self.params[name]
+        vars(self.optimizer).update(self.state)
 
 
 def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
@@ -76,48 +62,113 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
 
     Full batch by default; with ``batch_size`` the samples are shuffled every epoch (by ``seed``) and split
     into mini-batches. ``callback(epoch, history)`` runs after every epoch (epoch counts from 1); returning
-    True stops training. If the loss becomes NaN/inf, training stops, the last weights with a finite loss are
-    restored and ``history.stop_reason`` says so. Nothing is printed: read ``history.stop_reason``.
+    True stops training. ``validation=(X_val, y_val)`` is evaluated after every epoch. Nothing is printed:
+    read ``history.stop_reason`` and ``history.warnings``. Training stops when the loss becomes NaN/inf (the
+    weights before the step that broke them are restored) or rises far above its start. The kernel's stop
+    button (KeyboardInterrupt) ends training too: the step it interrupted is undone, so the weights and the
+    optimiser's state belong together, and the history of the completed epochs is returned.
     """
     (X, Y), validation = _check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
-    rng, labels, history = as_generator(seed), net._labels(Y), History()
-    backup = Parameters(net.params)  # a copy
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-        _loop(net, X, Y, labels, optimizer, epochs, batch_size, rng, callback, validation, backup, history)
-    if not all(np.isfinite(param).all() for param in net.params.values()):  # the very last step overflowed
-        _restore(net, backup)
-        history.stop_reason = _diverged(float("nan"), history.epochs_run, optimizer)
+    history, checkpoint = History(warnings=diagnostics.input_scale(X)), Checkpoint(net, optimizer)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported, not warned
+        try:
+            _loop(net, X, Y, optimizer, epochs, batch_size, as_generator(seed), callback, validation, history,
+                  checkpoint)
+        except KeyboardInterrupt:
+            for name in ("loss", "accuracy", "val_loss", "val_accuracy"):  # keep only completed epochs
+                del getattr(history, name)[history.epochs_run:]
+            history.stop_reason = (f"interrupted (the kernel's stop button) after {history.epochs_run} "
+                                   "completed epochs: the history keeps those, and the weights and the "
+                                   "optimiser's state are those after the last completed step")
+        if not all(np.isfinite(W).all() for W in net.params.values()):  # the very last step broke them
+            checkpoint.restore()
+            history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
+        history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
     return history
 
 
-def _loop(net, X, Y, labels, optimizer, epochs, batch_size, rng, callback, validation, backup, history):
-    """The epochs of train(); fills ``history`` in place."""
+def _check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation):
+    """Check everything once, before any work, so the loop itself can use the network's unchecked methods."""
+    if not callable(getattr(net, "_loss_and_grads", None)):
+        raise TypeError(f"net must be an nnlib.MLP, got {type(net).__name__}")
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be an optimiser object, got the class {optimizer.__name__} itself: "
+                        f"create one with its learning rate, e.g. nnlib.{optimizer.__name__}(lr=0.1)")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must have a step(params, grads) method (e.g. nnlib.SGD(lr=0.1)), "
+                        f"got {optimizer!r}")
+    check_int("epochs", epochs, 1)
+    if batch_size is not None:
+        check_int("batch_size", batch_size, 1)
+    check_callback(callback, History())
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(f"validation must be a pair (X_val, y_val) or None, "
+                            f"got {type(validation).__name__}")
+        validation = net.check_data(*validation, names=("X_val", "y_val"))
+    return net.check_data(X, y), validation
+
+
+def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, history, checkpoint):
+    """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early."""
+    labels = net._labels(Y) if is_class_labels(Y) else None
     for epoch in range(1, epochs + 1):
-        loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, backup)
+        loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
         if validation is not None and math.isfinite(loss):
-            val_loss, val_y_hat = _evaluate(net, *validation)
+            val_loss, val_accuracy = _evaluate(net, *validation)
             loss = loss if math.isfinite(val_loss) else val_loss
         if not math.isfinite(loss):
-            _restore(net, backup)
-            history.stop_reason = _diverged(loss, epoch, optimizer)
+            checkpoint.restore()  # the weights before the step that made the loss NaN or inf
+            history.stop_reason = diagnostics.not_finite(loss, epoch, optimizer)
             break
         history.loss.append(loss)
         history.accuracy.append(accuracy)
         if validation is not None:
             history.val_loss.append(val_loss)
-            history.val_accuracy.append(float(np.mean(net._labels(val_y_hat) == net._labels(validation[1]))))
+            history.val_accuracy.append(val_accuracy)
         history.epochs_run = epoch
-        if callback is not None and callback(epoch, history):
+        history.stop_reason = diagnostics.divergence(loss, history.loss[0], epoch, optimizer)
+        if not history.stop_reason and callback and _callback_says_stop(callback, epoch, history):
             history.stop_reason = f"the callback asked to stop after epoch {epoch}"
+        if history.stop_reason is not None:
             break
+    if history.stop_reason and "callback" not in history.stop_reason:
+        history.warnings.append(history.stop_reason)
 
 
-def _evaluate(net, X, Y) -> tuple[float, np.ndarray]:
-    """Loss and outputs on validated data (no gradients needed, but the forward pass is shared)."""
-    Z, _ = net._logits(X)
-    loss, _, y_hat = net._head(Z, Y, net.output_activation, 1.0 / Y.size)
-    return loss, y_hat
+def _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint) -> tuple[float, float]:
+    """One pass over the data; returns (mean loss, accuracy) over the epoch's samples, or (non-finite, 0)."""
+    n_samples = X.shape[0]
+    order = None if batch_size is None or batch_size >= n_samples else rng.permutation(n_samples)
+    total_loss, correct = 0.0, 0
+    for start in range(0, n_samples, batch_size or n_samples):
+        rows = slice(None) if order is None else order[start:start + batch_size]
+        loss, grads, y_hat = net._loss_and_grads(X[rows], Y[rows])  # 1. forward, 2. loss, 3. backward
+        if not math.isfinite(loss):
+            return loss, 0.0
+        checkpoint.save()
+        try:
+            optimizer.step(net.params, grads)  # 4. update
+        except KeyboardInterrupt:
+            checkpoint.restore()  # undo the half-done step: weights and optimiser state belong together
+            raise
+        total_loss += loss * y_hat.shape[0]
+        correct += 0 if labels is None else int(np.count_nonzero(net._labels(y_hat) == labels[rows]))
+    return total_loss / n_samples, correct / n_samples if labels is not None else math.nan
 
 
-def _restore(net, backup: Parameters) -> None:
-    copy_values(backup, net.params)
+def _evaluate(net, X, Y) -> tuple[float, float]:
+    """Loss and accuracy (NaN for targets that are not class labels) on checked validation data."""
+    loss, y_hat = net._loss(net._forward(X)[0], Y)
+    accuracy = float(np.mean(net._labels(y_hat) == net._labels(Y))) if is_class_labels(Y) else math.nan
+    return loss, accuracy
+
+
+def _callback_says_stop(callback, epoch: int, history: History) -> bool:
+    """Call the callback; only True (or False/None) is a valid answer: a stray return value is an error."""
+    answer = callback(epoch, history)
+    if answer is not None and not isinstance(answer, (bool, np.bool_)):
+        raise TypeError(f"callback must return True (stop training), False or None, but after epoch "
+                        f"{epoch} it returned {answer!r} ({type(answer).__name__}); return a bool, "
+                        "e.g. history.loss[-1] < 0.01")
+    return bool(answer)

@@ -19,6 +19,24 @@ def softmax_net():
     return nnlib.MLP([2, 3, 3], output_activation="softmax", loss="cross_entropy", seed=0)
 
 
+def nan_net():
+    broken = net()
+    broken.params["W1"][0, 1] = np.nan
+    return broken
+
+
+def linear_net():
+    return net(output_activation="identity")
+
+
+def train_with(**kwargs):
+    return nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), 3, **kwargs)
+
+
+def print_epoch(epoch):
+    print(epoch)
+
+
 def with_nan(array, index=(1, 0)):
     array = array.astype(float)
     array[index] = np.nan
@@ -78,7 +96,43 @@ CASES = {
     "validation not a pair": (lambda: nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), 1, validation=X), TypeError,
                               ["validation must be a pair", "ndarray"]),
     "bad validation data": (lambda: nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), 1, validation=(X[:, :1], y)),
-                            ValueError, ["X has 1 features"]),
+                            ValueError, ["X_val has 1 features", "expects 2"]),
+    "bad validation targets": (lambda: nnlib.train(net(), X, y, nnlib.SGD(lr=0.1), 1, validation=(X, y[:3])),
+                               ValueError, ["y_val has 3 samples but X_val has 4"]),
+    "NaN in validation X": (lambda: train_with(validation=(with_nan(X), y)), ValueError,
+                            ["X_val must be finite"]),
+    "optimizer class, not instance": (lambda: nnlib.train(net(), X, y, nnlib.SGD, 1), TypeError,
+                                      ["got the class SGD itself", "nnlib.SGD(lr=0.1)"]),
+    "ragged X": (lambda: net().forward([[0.0, 1.0], [1.0]]), ValueError,
+                 ["X must be a rectangular array of numbers", "ragged"]),
+    "ragged y": (lambda: net().loss(X, [[0], [1, 1], [1], [0]]), ValueError,
+                 ["y must be a rectangular array"]),
+    "ragged gradient": (lambda: nnlib.SGD(lr=0.1).step({"W": np.ones((2, 2))}, {"W": [[1.0, 2.0], [3.0]]}),
+                        ValueError, ["grads['W'] must be a rectangular array"]),
+    "gradient of the wrong shape as a list": (
+        lambda: nnlib.SGD(lr=0.1).step({"W": np.ones((2, 3))}, {"W": [[1.0, 2.0], [3.0, 4.0]]}), ValueError,
+        ["grads['W'] has shape (2, 2) but params['W'] has shape (2, 3)"]),
+    "parameters as lists": (lambda: nnlib.SGD(lr=0.1).step({"W": [[1.0]]}, {"W": [[1.0]]}), TypeError,
+                            ["params['W'] must be a NumPy float array", "list"]),
+    "callback without arguments": (lambda: train_with(callback=lambda: None), TypeError,
+                                   ["callback must accept two arguments", "callback(epoch, history)"]),
+    "callback with one argument": (lambda: train_with(callback=print_epoch), TypeError,
+                                   ["print_epoch(epoch)", "cannot take them"]),
+    "callback returning the loss": (lambda: train_with(callback=lambda epoch, history: history.loss[-1]),
+                                    TypeError, ["callback must return True (stop training), False or None",
+                                                "after epoch 1", "float"]),
+    "callback returning an array": (lambda: train_with(callback=lambda epoch, history: np.ones(2)), TypeError,
+                                    ["callback must return True", "array([1., 1.])", "ndarray"]),
+    "huge layer": (lambda: nnlib.MLP([2, 10**9, 1]), ValueError,
+                   ["would need 4,000,000,001 parameters (32.0 GB)", "at most 10,000,000", "MAX_PARAMETERS"]),
+    "accuracy of regression targets": (lambda: linear_net().accuracy(X, [0.2, 1.7, 0, 1]), ValueError,
+                                       ["accuracy needs class labels", "0 or 1", "from 0.0 to 1.7"]),
+    "accuracy of soft one-hot rows": (lambda: softmax_net().accuracy(X, np.full((4, 3), 1 / 3)), ValueError,
+                                      ["accuracy needs class labels", "one-hot rows"]),
+    "predict with NaN weights": (lambda: nan_net().predict(X), ValueError,
+                                 ["net.params['W1'] holds NaN or inf", "diverged"]),
+    "accuracy with NaN weights": (lambda: nan_net().accuracy(X, y), ValueError, ["holds NaN or inf"]),
+    "save NaN weights": (lambda: nnlib.save(nan_net(), "never_written"), ValueError, ["holds NaN or inf"]),
     "train NaN in X": (lambda: nnlib.train(net(), with_nan(X), y, nnlib.SGD(lr=0.1), 1), ValueError,
                        ["X must be finite"]),
     "mse y_hat/y mismatch": (lambda: losses.mse(np.ones((3, 1)), np.ones(4)), ValueError,
@@ -100,3 +154,28 @@ def test_bad_input_raises_a_clear_error(case):
         call()
     for fragment in fragments:
         assert fragment in str(raised.value), (fragment, str(raised.value))
+
+
+@pytest.mark.parametrize("callback", [lambda: None, print_epoch, "not callable"])
+def test_a_bad_callback_is_refused_before_any_training(callback):
+    network = net()
+    before = {name: value.copy() for name, value in network.params.items()}
+    with pytest.raises(TypeError, match="callback must"):
+        nnlib.train(network, X, y, nnlib.SGD(lr=0.5), 5, callback=callback)
+    assert all(np.array_equal(network.params[name], before[name]) for name in before)
+
+
+def test_a_false_or_none_callback_answer_goes_on_and_numpy_true_stops():
+    answers = iter([None, False, np.bool_(False), np.bool_(True), True])
+    history = nnlib.train(net(), X, y, nnlib.SGD(lr=0.5), 10, callback=lambda epoch, history: next(answers))
+    assert history.epochs_run == 4 and "callback asked to stop after epoch 4" in history.stop_reason
+
+
+def test_the_largest_allowed_network_is_built_and_one_more_unit_is_refused():
+    from nnlib.network import MAX_PARAMETERS
+
+    hidden = (MAX_PARAMETERS - 1) // 3  # [1, hidden, 1]: 2 * hidden weights, hidden + 1 biases
+    assert 3 * hidden + 1 <= MAX_PARAMETERS < 3 * (hidden + 1) + 1
+    assert nnlib.MLP([1, hidden, 1], seed=0).params["W1"].shape == (1, hidden)
+    with pytest.raises(ValueError, match="would need"):
+        nnlib.MLP([1, hidden + 1, 1])

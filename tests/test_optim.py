@@ -83,3 +83,71 @@ def test_bad_types_and_mismatched_dicts_raise():
         nnlib.SGD(lr=0.1).step({"W1": np.ones(2)}, {"W2": np.ones(2)})
     with pytest.raises(ValueError, match=r"grads\['W1'\] has shape \(3,\)"):
         nnlib.Adam().step({"W1": np.ones(2)}, {"W1": np.ones(3)})
+
+
+@pytest.mark.parametrize("make", [lambda: nnlib.SGD(lr=0.1), lambda: nnlib.Adam(lr=0.1)])
+def test_integer_parameters_are_refused_not_truncated(make):
+    params = {"W1": np.array([[1, 2], [3, 4]])}  # int64: W -= 0.05 would be truncated (or refused by NumPy)
+    with pytest.raises(TypeError, match=r"params\['W1'\] must be a NumPy float array .* int64"):
+        make().step(params, {"W1": np.full((2, 2), 0.5)})
+    assert params["W1"].tolist() == [[1, 2], [3, 4]]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("make", [lambda: nnlib.SGD(lr=0.1, momentum=0.9), lambda: nnlib.Adam(lr=0.1)])
+def test_nan_or_inf_gradients_are_refused_before_anything_changes(make, bad):
+    params = {"W1": np.ones((2, 2)), "b1": np.zeros(2)}
+    optimizer = make()
+    optimizer.step(params, {"W1": np.ones((2, 2)), "b1": np.ones(2)})
+    before = {name: value.copy() for name, value in params.items()}
+    state_before = {key: dict(value) if isinstance(value, dict) else value
+                    for key, value in vars(optimizer).items()}
+    with pytest.raises(ValueError, match=r"grads\['b1'\] must be finite, but 1 value\(s\) are NaN or inf"):
+        optimizer.step(params, {"W1": np.ones((2, 2)), "b1": np.array([0.5, bad])})
+    assert all(np.array_equal(params[name], before[name]) for name in params)
+    assert vars(optimizer).keys() == state_before.keys()
+    for key, value in state_before.items():
+        assert (getattr(optimizer, key) == value) if not isinstance(value, dict) else all(
+            getattr(optimizer, key)[name] is array for name, array in value.items())
+
+
+@pytest.mark.parametrize("make, attribute, value", [
+    (lambda: nnlib.SGD(lr=0.1), "lr", -0.1), (lambda: nnlib.SGD(lr=0.1), "lr", "fast"),
+    (lambda: nnlib.SGD(lr=0.1, momentum=0.5), "momentum", 1.5), (lambda: nnlib.Adam(), "lr", 0.0),
+    (lambda: nnlib.Adam(), "eps", -1.0), (lambda: nnlib.Adam(), "betas", (0.9, 1.0)),
+])
+def test_invalid_hyperparameter_set_after_construction_is_refused_at_the_next_step(make, attribute, value):
+    optimizer, params = make(), {"p": np.array([1.0])}
+    setattr(optimizer, attribute, value)
+    with pytest.raises((ValueError, TypeError), match=rf"^{attribute}"):
+        optimizer.step(params, {"p": np.array([0.5])})
+    assert params["p"][0] == 1.0
+
+
+@pytest.mark.parametrize("make", [lambda: nnlib.SGD(lr=0.1, momentum=0.9), lambda: nnlib.Adam(lr=0.1)])
+def test_gradients_given_as_nested_lists_work_like_arrays(make):
+    grads = {"W1": [[0.5, -1.0, 2.0], [0.0, 1.0, 3.0]], "b1": [1.0, 2.0, 3.0]}
+    with_lists, with_arrays = ({"W1": np.ones((2, 3)), "b1": np.zeros(3)} for _ in range(2))
+    list_optimizer, array_optimizer = make(), make()
+    for _ in range(2):
+        list_optimizer.step(with_lists, grads)
+        array_optimizer.step(with_arrays, {name: np.array(value) for name, value in grads.items()})
+    assert all(np.array_equal(with_lists[name], with_arrays[name]) for name in grads)
+
+
+def test_optimizer_refuses_parameters_of_another_network():
+    optimizer = nnlib.SGD(lr=0.1, momentum=0.9)
+    first, second = nnlib.MLP([2, 3, 1], seed=0), nnlib.MLP([2, 5, 1], seed=0)
+    optimizer.step(first.params, first.loss_and_grads(np.ones((1, 2)), [1])[1])
+    with pytest.raises(ValueError, match="use one optimiser per network"):
+        optimizer.step(second.params, second.loss_and_grads(np.ones((1, 2)), [1])[1])
+
+
+def test_step_gives_the_state_fresh_arrays_and_leaves_the_old_ones_alone():
+    # nnlib.train undoes an interrupted step by putting the old state back: it must not have been changed.
+    optimizer, params = nnlib.Adam(lr=0.1), {"p": np.array([1.0, 2.0])}
+    optimizer.step(params, {"p": np.array([0.5, 0.5])})
+    m, v = optimizer.m["p"], optimizer.v["p"]
+    m_before, v_before = m.copy(), v.copy()
+    optimizer.step(params, {"p": np.array([-1.0, 3.0])})
+    assert optimizer.m["p"] is not m and np.array_equal(m, m_before) and np.array_equal(v, v_before)

@@ -1,4 +1,5 @@
-"""train(): XOR for 20 of 20 seeds, mini-batches, callbacks, validation, determinism, divergence."""
+"""train(): XOR for 20 of 20 seeds, mini-batches, callbacks, validation, determinism, divergence, diagnostics,
+the stop button."""
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ def test_xor_2_4_1_sigmoid_mse_learns_all_four_points(seed):
     history = nnlib.train(net, X_XOR, Y_XOR, nnlib.SGD(lr=2.0, momentum=0.9), epochs=1000)
     assert net.predict(X_XOR).tolist() == [0, 1, 1, 0]
     assert history.accuracy[-1] == 1.0 and history.stop_reason is None and history.epochs_run == 1000
+    assert history.warnings == []
 
 
 def test_history_has_one_entry_per_epoch_and_loss_falls():
@@ -74,16 +76,121 @@ def test_callback_sees_every_epoch_and_can_stop():
     assert history.epochs_run == 3 and "callback" in history.stop_reason
 
 
-def test_divergence_stops_with_reason_and_finite_weights():
+def test_a_loss_that_becomes_inf_stops_training_and_restores_finite_weights():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((20, 2)) * 100, rng.standard_normal(20) * 1e3
     net = nnlib.MLP([2, 8, 1], activation="relu", output_activation="identity", loss="mse", seed=0)
-    history = nnlib.train(net, X, y, nnlib.SGD(lr=10.0), epochs=200)
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=10.0), epochs=200, batch_size=2, seed=0)
     assert history.stop_reason is not None and "learning rate" in history.stop_reason
-    assert f"epoch {history.epochs_run + 1}" in history.stop_reason
-    assert len(history.loss) == history.epochs_run < 200
+    assert f"became inf at epoch {history.epochs_run + 1}" in history.stop_reason
+    assert len(history.loss) == history.epochs_run < 200 and history.stop_reason in history.warnings
     assert all(np.isfinite(p).all() for p in net.params.values())
     assert np.isfinite(net.loss(X, y))
+
+
+@pytest.mark.parametrize("lr", [10.0, 100.0])
+def test_a_loss_rising_far_above_its_start_stops_training_as_diverged(lr):
+    # The issue's example: the spiral at lr 10 went from 1.04 to 6.83 with stop_reason None.
+    X, y = nnlib.data.spiral(300, classes=3, noise=0.2, seed=0)
+    net = nnlib.MLP([2, 16, 3], activation="tanh", output_activation="softmax", loss="cross_entropy", seed=0)
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=lr), epochs=200)
+    assert history.epochs_run < 200 and history.loss[-1] > 3 * history.loss[0]
+    assert "diverged" in history.stop_reason and f"lr={lr}" in history.stop_reason
+    assert history.warnings[0] == history.stop_reason
+
+
+@pytest.mark.parametrize("seed", [5, 7, 8, 10, 17])
+def test_dead_relu_units_are_named_and_really_dead(seed):
+    # A 2-4-1 ReLU net on XOR stalls at 75 % for these seeds: some hidden units output 0 for every sample.
+    net = nnlib.MLP([2, 4, 1], activation="relu", output_activation="sigmoid", loss="bce", init="he",
+                    seed=seed)
+    history = nnlib.train(net, X_XOR, Y_XOR, nnlib.SGD(lr=0.5), epochs=2000)
+    assert history.accuracy[-1] == 0.75 and history.stop_reason is None
+    [sentence] = history.warnings
+    dead = np.flatnonzero((net.layer_outputs(X_XOR)[0] == 0.0).all(axis=0)).tolist()
+    assert dead and f"{len(dead)} of the 4 units of hidden layer 1 are dead" in sentence
+    named = " and ".join([", ".join(map(str, dead[:-1])), str(dead[-1])]) if len(dead) > 1 else str(dead[0])
+    assert f"units {named} (columns of W1" in sentence
+
+
+def test_unscaled_inputs_and_saturated_units_are_reported():
+    # Raw 0-16 pixel values: the tanh units saturate and accuracy collapses; the history says why.
+    X, y = nnlib.data.load_digits()
+    net = digit_net()
+    history = nnlib.train(net, X[:600] * 16, y[:600], nnlib.SGD(lr=0.1, momentum=0.9), epochs=10,
+                          batch_size=32, seed=0)
+    scale, saturation = history.warnings
+    assert scale.startswith("the inputs are not scaled") and "X ranges from 0 to 16" in scale
+    assert "of the 32 units of hidden layer 1 are saturated (tanh output" in saturation
+    saturated = (np.abs(net.layer_outputs(X[:600] * 16)[0]) > 0.99).all(axis=0)
+    assert saturation.startswith(f"{saturated.sum()} of the 32 units") and saturated.sum() > 16
+
+
+def test_scaled_digits_train_without_warnings():
+    X, y = nnlib.data.load_digits()
+    net = digit_net()
+    history = nnlib.train(net, X[:600], y[:600], nnlib.SGD(lr=0.1, momentum=0.9), epochs=10, batch_size=32,
+                          seed=0)
+    assert history.warnings == [] and history.stop_reason is None and history.accuracy[-1] > 0.9
+
+
+def digit_net():
+    return nnlib.MLP([64, 32, 10], activation="tanh", output_activation="softmax", loss="cross_entropy",
+                     seed=0)
+
+
+class InterruptingArray(np.ndarray):
+    """A parameter array whose in-place update raises KeyboardInterrupt (the stop button) at a given step."""
+
+    updates = 0
+    interrupt_at = 0
+
+    def __isub__(self, other):
+        InterruptingArray.updates += 1
+        if InterruptingArray.updates == InterruptingArray.interrupt_at:
+            raise KeyboardInterrupt
+        return super().__isub__(other)
+
+
+@pytest.mark.parametrize("make_optimizer", [lambda: nnlib.Adam(lr=0.05),
+                                            lambda: nnlib.SGD(lr=0.5, momentum=0.9)])
+def test_interrupt_half_way_through_a_step_keeps_history_and_consistent_optimizer(make_optimizer):
+    X, y = blobs()
+    net, reference = (nnlib.MLP([2, 3, 1], loss="bce", seed=1) for _ in range(2))
+    net.params["b1"] = net.params["b1"].view(InterruptingArray)  # W1 is updated first, then b1 raises
+    InterruptingArray.updates, InterruptingArray.interrupt_at = 0, 5  # during the 5th step
+    optimizer, reference_optimizer = make_optimizer(), make_optimizer()
+    history = nnlib.train(net, X, y, optimizer, epochs=10)
+    expected = nnlib.train(reference, X, y, reference_optimizer, epochs=4)
+    assert history.epochs_run == 4 and history.loss == expected.loss and history.accuracy == expected.accuracy
+    assert "interrupted" in history.stop_reason and "after 4 completed epochs" in history.stop_reason
+    for name in net.params:  # the weights and the optimiser state are those after step 4, together
+        assert np.array_equal(net.params[name], reference.params[name]), name
+    state = {key: value for key, value in vars(reference_optimizer).items() if isinstance(value, dict)}
+    for key, arrays in state.items():
+        assert all(np.array_equal(getattr(optimizer, key)[name], arrays[name]) for name in arrays), key
+    assert getattr(optimizer, "t", 4) == 4
+    nnlib.train(net, X, y, optimizer, epochs=1)  # training can go on from there
+    nnlib.train(reference, X, y, reference_optimizer, epochs=1)
+    assert all(np.array_equal(net.params[name], reference.params[name]) for name in net.params)
+
+
+def test_interrupt_in_the_callback_keeps_the_completed_epochs():
+    def callback(epoch, history):
+        if epoch == 3:
+            raise KeyboardInterrupt
+
+    history = nnlib.train(nnlib.MLP([2, 4, 1], seed=0), X_XOR, Y_XOR, nnlib.SGD(lr=0.5), epochs=10,
+                          callback=callback)
+    assert history.epochs_run == 3 and len(history.loss) == 3
+    assert "after 3 completed epochs" in history.stop_reason
+
+
+def test_regression_targets_give_nan_accuracy_not_a_thresholded_one():
+    X, _ = blobs()
+    net = nnlib.MLP([2, 4, 1], activation="tanh", output_activation="identity", loss="mse", seed=0)
+    history = nnlib.train(net, X, X[:, 0] * 0.3, nnlib.SGD(lr=0.05), epochs=3, validation=(X, X[:, 0] * 0.3))
+    assert np.isnan(history.accuracy).all() and np.isnan(history.val_accuracy).all()
 
 
 def test_cross_entropy_training_on_three_classes():

@@ -1,0 +1,80 @@
+"""What a teacher would say about a training run: the loss diverged, the inputs are not scaled, units are
+saturated or dead. Each function returns plain sentences with the likely cause; ``train`` puts them in
+``history.warnings`` (it never prints: stderr would break the notebooks' tests).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# The loss "diverged" when it rises above this many times its start (or log 2, a coin toss's bce, if larger):
+# far worse than guessing, which no useful training run does.
+DIVERGENCE_FACTOR = 3.0
+# Inputs are "not scaled" when a feature's typical size, its root mean square, is above this. Initial weights
+# (Xavier, He) assume features of size about 1; nnlib's data sets stay below 2.5.
+INPUT_SCALE_LIMIT = 4.0
+# A sigmoid or tanh unit is "saturated" when its output is this close to its limits (0 or 1; -1 or 1) for
+# every training sample: its slope is then below 2 % of its largest value, so it hardly learns.
+SATURATION_MARGIN = 0.01
+
+
+def divergence(loss: float, start: float, epoch: int, optimizer) -> str | None:
+    """A sentence when the epoch's loss rose far above the first epoch's ``start``, else None."""
+    if loss <= DIVERGENCE_FACTOR * max(start, math.log(2)):
+        return None
+    return (f"the loss rose from {start:.4g} (epoch 1) to {loss:.4g} at epoch {epoch}, more than "
+            f"{DIVERGENCE_FACTOR:g} times its start: training diverged. The learning rate is probably too "
+            f"high (lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller")
+
+
+def not_finite(loss: float, epoch: int, optimizer) -> str:
+    """The sentence for a loss that became NaN or inf (the weights were restored)."""
+    return (f"the loss became {loss} at epoch {epoch}: the learning rate is probably too high "
+            f"(lr={getattr(optimizer, 'lr', '?')}); the weights were restored to the last finite-loss step")
+
+
+def input_scale(X: np.ndarray) -> list[str]:
+    """A sentence when features of X (N, D) are far larger than about 1, else nothing."""
+    size = np.sqrt(np.mean(X**2, axis=0))  # (D,): each feature's root mean square
+    large = np.flatnonzero(size > INPUT_SCALE_LIMIT)
+    if large.size == 0:
+        return []
+    return [f"the inputs are not scaled: {large.size} of {X.shape[1]} features have a typical size (root "
+            f"mean square) above {INPUT_SCALE_LIMIT:g}, up to {size.max():.3g} (X ranges from {X.min():.3g} "
+            f"to {X.max():.3g}). Large inputs make large Z in the first layer: sigmoid/tanh units saturate "
+            "and steps overshoot. Scale X first, e.g. X / X.max() or (X - X.mean(axis=0)) / X.std(axis=0)"]
+
+
+def stuck_units(layer_outputs: list[np.ndarray], activation: str) -> list[str]:
+    """Sentences naming dead ReLU units and saturated sigmoid/tanh units, per hidden layer.
+
+    layer_outputs: the hidden activations [A1, ..., A_{L-1}] on the training data, each (N, n_k).
+    """
+    sentences = []
+    for k, A in enumerate(layer_outputs, start=1):
+        if activation == "relu":
+            stuck, what = (A <= 0.0).all(axis=0), "dead (ReLU output 0 for every training sample)"
+            cause = ("a too-high learning rate, inputs that are not scaled, or an unlucky initialisation; "
+                     "try a lower lr, scaled inputs or another seed")
+        elif activation in ("sigmoid", "tanh"):
+            low = 0.0 if activation == "sigmoid" else -1.0
+            stuck = ((A < low + SATURATION_MARGIN) | (A > 1.0 - SATURATION_MARGIN)).all(axis=0)
+            what = (f"saturated ({activation} output within {SATURATION_MARGIN:g} of {low:g} or 1 for every "
+                    "training sample: a slope of nearly 0)")
+            cause = "inputs that are not scaled, or a too-high learning rate"
+        else:
+            continue
+        units = np.flatnonzero(stuck).tolist()
+        if units:
+            sentences.append(f"{len(units)} of the {A.shape[1]} units of hidden layer {k} are {what}: units "
+                             f"{_listed(units)} (columns of W{k}, counting from 0). They no longer learn. "
+                             f"Likely cause: {cause}")
+    return sentences
+
+
+def _listed(units: list[int]) -> str:
+    """[0, 2, 3] -> '0, 2 and 3'; beyond ten units, '0, 1, ..., 9 and 54 more'."""
+    names = [str(unit) for unit in units[:10]] + ([f"{len(units) - 10} more"] if len(units) > 10 else [])
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
