@@ -47,7 +47,7 @@ notebooks: $(DEV_STAMP)
 	$(BIN)/python -m classroom.build
 
 bench: $(DEV_STAMP)
-	$(BIN)/python -m nnlib.bench
+	$(BIN)/python -m benchmarks.bench_step
 	$(BIN)/python -m benchmarks.bench_live
 	$(BIN)/python -m benchmarks.bench_playground
 

@@ -1,6 +1,5 @@
-"""Tests for nnlib.bench: the table is printed, and the compared implementations compute the same step.
-
-No timing is asserted: the figures depend on the machine and its load.
+"""Tests for benchmarks/bench_step.py: it prints parseable figures, and the compared steps compute the same
+weights. No timing is asserted: the figures depend on the machine and its load.
 """
 
 import subprocess
@@ -10,59 +9,68 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlib import bench
+from benchmarks import bench_step
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_quick_bench_prints_a_row_for_every_size():
-    result = subprocess.run([sys.executable, "-m", "nnlib.bench", "--quick"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300, check=True)
+def parse(line: str) -> dict[str, str]:
+    """'XOR | N 4 | nnlib 31.2 µs | ...' -> {'case': 'XOR', 'N': '4', 'nnlib': '31.2 µs', ...}."""
+    case, *fields = line.split(bench_step.SEPARATOR)
+    return {"case": case, **dict(field.split(" ", 1) for field in fields)}
+
+
+def test_quick_bench_prints_one_parseable_line_per_size():
+    result = subprocess.run([sys.executable, "-m", "benchmarks.bench_step", "--quick"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, check=True)
     lines = result.stdout.splitlines()
-    assert f"NumPy {np.__version__}" in result.stdout and "usable cores" in result.stdout
-    assert "nnlib" in lines[2] and "numpy" in lines[2] and "python" in lines[2] and "torch" in lines[2]
-    for case, n, hidden, *_ in bench.CASES:
-        row = next(line for line in lines if line.startswith(case + " "))
-        fields = row.split()
-        assert fields[1] == str(n) and fields[2] == f"2-{hidden}-1"
-        assert float(fields[3]) > 0 and float(fields[4]) > 0            # nnlib and numpy µs per step
-        assert ("<= 15 µs" in row) == (case == "XOR")
+    assert f"NumPy {np.__version__}" in lines[1] and "usable cores" in lines[1]
+    for case, n, hidden, textbook_goal, _ in bench_step.CASES:
+        [line] = [line for line in lines if line.startswith(case + bench_step.SEPARATOR)]
+        fields = parse(line)
+        assert fields["N"] == str(n) and fields["net"] == f"2-{hidden}-1"
+        for name in ("nnlib", "textbook"):
+            number, unit = fields[name].split()
+            assert float(number) > 0 and unit == "µs"
+        ratio, goal = fields["nnlib/textbook"].split(" ", 1)
+        assert float(ratio) > 0 and goal.startswith(f"(goal <= {textbook_goal:g}: ")
     assert sum(line.startswith("check (") for line in lines) == 2
     assert result.stderr == ""
 
 
+def test_a_huge_figure_stays_apart_from_its_neighbours():
+    # A loaded machine once printed "7135871.710193789.7" from a fixed-width table; separators cannot merge.
+    times = {"nnlib": 7135871.7, "textbook": 10193789.7, "torch": 123456789.1}
+    fields = parse(bench_step.row("100k", 100_000, 256, times, 1.1, None))
+    assert fields["nnlib"] == "7135871.7 µs" and fields["textbook"] == "10193789.7 µs"
+    assert fields["torch"] == "123456789.1 µs" and fields["nnlib/textbook"] == "0.70 (goal <= 1.1: met)"
+    assert fields["nnlib/torch"] == "0.06"
+
+
+def test_goals_say_met_or_missed_or_not_measured():
+    assert bench_step.goal("nnlib/textbook", 1.2, 1.5) == "nnlib/textbook 1.20 (goal <= 1.5: met)"
+    assert bench_step.goal("nnlib/textbook", 1.2, 1.1) == "nnlib/textbook 1.20 (goal <= 1.1: MISSED)"
+    assert bench_step.goal("nnlib/torch", None, 0.5) == "nnlib/torch - (no torch)"
+    without_torch = parse(bench_step.row("XOR", 4, 4, {"nnlib": 30.0, "textbook": 25.0}, 1.5, 0.5))
+    assert without_torch["torch"] == "-" and without_torch["nnlib/torch"] == "- (no torch)"
+
+
 @pytest.mark.parametrize("n, hidden", [(4, 4), (40, 16)])
-def test_reference_steps_compute_the_same_weights_as_nnlib(n, hidden):
-    differences = bench.check_agreement(n, hidden, ["numpy", "python"], steps=5)
-    assert differences["numpy"] < 1e-12 and differences["python"] < 1e-12
+def test_textbook_step_computes_the_same_weights_as_nnlib(n, hidden):
+    assert bench_step.check_agreement(n, hidden, ["textbook"], steps=5)["textbook"] < 1e-12
 
 
 def test_the_steps_really_change_the_weights():
-    X, Y, params = bench.make_case(40, 8)
-    for name in ("nnlib", "numpy", "python"):
-        step, read = bench.IMPLEMENTATIONS[name](X, Y, params)
+    X, Y, params = bench_step.make_case(40, 8)
+    for name in ("nnlib", "textbook"):
+        step, read = bench_step.IMPLEMENTATIONS[name](X, Y, params)
         step()
         after = read()
         assert all(not np.array_equal(np.asarray(after[key]), params[key]) for key in params), name
 
 
 def test_agreement_check_detects_a_different_step(monkeypatch):
-    monkeypatch.setattr(bench, "LR", 0.1001)                  # numpy and python now use another lr...
-    original = bench.SGD
-    monkeypatch.setattr(bench, "SGD", lambda lr: original(lr=0.1))   # ...than nnlib
-    differences = bench.check_agreement(4, 4, ["numpy", "python"])
-    assert differences["numpy"] > 1e-6 and differences["python"] > 1e-6
-
-
-def test_verdict_says_met_or_missed():
-    # XOR: goal 15 µs on a machine whose plain NumPy step took 21 µs; here numpy took 42 -> scaled goal 30 µs
-    fast, slow_here = {"nnlib": 10.0, "numpy": 42.0}, {"nnlib": 20.0, "numpy": 42.0}
-    assert bench.verdict("XOR", fast, 0.3, 15.0, 0.5) == \
-        "<= 15 µs: met (scaled to this machine: <= 30.0 µs: met); ratio <= 0.5: met"
-    assert bench.verdict("XOR", slow_here, 0.3, 15.0, 0.5).startswith("<= 15 µs: MISSED (scaled to this "
-                                                                       "machine: <= 30.0 µs: met)")
-    assert bench.verdict("XOR", {"nnlib": 40.0, "numpy": 21.0}, 0.3, 15.0, 0.5).count("MISSED") == 2
-    assert bench.verdict("XOR", fast, 0.6, 15.0, 0.5).endswith("ratio <= 0.5: MISSED")
-    assert bench.verdict("10k", fast, None, None, 1.0) == "ratio <= 1: not measured (no torch)"
-
-
+    monkeypatch.setattr(bench_step, "LR", 0.1001)                  # the textbook step now uses another lr...
+    original = bench_step.SGD
+    monkeypatch.setattr(bench_step, "SGD", lambda lr: original(lr=0.1))   # ...than nnlib
+    assert bench_step.check_agreement(4, 4, ["textbook"])["textbook"] > 1e-6

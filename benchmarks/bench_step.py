@@ -1,0 +1,201 @@
+"""How fast is one training step? ``python -m benchmarks.bench_step [--quick]`` (from the repository root)
+
+One step = loss and gradients + an SGD step, float64, sigmoid hidden and output units, BCE loss, the full
+batch. Timed three ways, in one run, at four sizes:
+  nnlib     the public calls: ``loss, grads = net.loss_and_grads(X, y)``, then
+            ``SGD(lr).step(net.params, grads)`` (they check their arguments on every call);
+  textbook  the same step with one NumPy line per formula and no checks (what notebooks 03 and 04 write);
+  torch     torch.nn (Linear + Sigmoid) + autograd + torch.optim.SGD, only where PyTorch is importable.
+All three start from the same weights and compute the same updated weights (checked at the end). Times are
+the best of several repeats, in µs. Every row is one line of fields separated by " | ", so that figures
+never run together however large they are; the goals are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import timeit
+
+import numpy as np
+
+from nnlib.data import moons, xor
+from nnlib.network import MLP
+from nnlib.optim import SGD
+
+LR = 0.1
+# (name, number of points, hidden units, goal for nnlib / textbook, goal for nnlib / torch or None)
+CASES = [("XOR", 4, 4, 1.5, 0.5), ("moons", 1_000, 16, 1.5, 0.5),
+         ("10k", 10_000, 64, 1.1, None), ("100k", 100_000, 256, 1.1, None)]
+SEPARATOR = " | "
+
+
+def make_case(n: int, hidden: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """X (n, 2), targets Y (n, 1) float64 and the starting params of a 2-hidden-1 net (seed 0)."""
+    X, y = xor() if n == 4 else moons(n, noise=0.1, seed=0)
+    params = MLP([2, hidden, 1], activation="sigmoid", output_activation="sigmoid", loss="bce", seed=0).params
+    return X, y.reshape(-1, 1).astype(np.float64), {name: value.copy() for name, value in params.items()}
+
+
+# ---- the implementations: each returns (step function, a way to read its current weights) ----
+
+def nnlib_step(X, Y, params):
+    """nnlib's public API, as a learner calls it."""
+    net = MLP([2, params["b1"].size, 1], activation="sigmoid", output_activation="sigmoid", loss="bce")
+    net.params = {name: value.copy() for name, value in params.items()}
+    optimizer = SGD(lr=LR)
+
+    def step():
+        _, grads = net.loss_and_grads(X, Y)
+        optimizer.step(net.params, grads)
+    return step, lambda: net.params
+
+
+def textbook_step(X, Y, params):
+    """The forward and backward pass of notebook 03 and the update of notebook 04, one line per formula."""
+    P = {name: value.copy() for name, value in params.items()}
+
+    def step():
+        A1 = 1.0 / (1.0 + np.exp(-(X @ P["W1"] + P["b1"])))         # (N, H)
+        y_hat = 1.0 / (1.0 + np.exp(-(A1 @ P["W2"] + P["b2"])))     # (N, 1)
+        loss = -np.mean(Y * np.log(y_hat) + (1.0 - Y) * np.log(1.0 - y_hat))  # every step reports it too
+        dZ2 = (y_hat - Y) / Y.size                                  # sigmoid + BCE: dL/dZ2
+        dZ1 = (dZ2 @ P["W2"].T) * A1 * (1.0 - A1)                   # (N, H)
+        grads = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+        for name, grad in grads.items():
+            P[name] -= LR * grad
+        return float(loss)
+    return step, lambda: P
+
+
+def torch_step(X, Y, params):
+    import torch
+
+    hidden = params["b1"].size
+    model = torch.nn.Sequential(torch.nn.Linear(2, hidden), torch.nn.Sigmoid(),
+                                torch.nn.Linear(hidden, 1), torch.nn.Sigmoid()).double()
+    with torch.no_grad():                       # torch stores W as (n_out, n_in): the transpose of ours
+        for layer, k in ((model[0], 1), (model[2], 2)):
+            layer.weight.copy_(torch.from_numpy(params[f"W{k}"].T))
+            layer.bias.copy_(torch.from_numpy(params[f"b{k}"]))
+    loss_function, optimizer = torch.nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=LR)
+    X_t, Y_t = torch.from_numpy(X), torch.from_numpy(Y)
+
+    def step():
+        optimizer.zero_grad()
+        loss_function(model(X_t), Y_t).backward()
+        optimizer.step()
+
+    def weights():
+        return {"W1": model[0].weight.detach().numpy().T, "b1": model[0].bias.detach().numpy(),
+                "W2": model[2].weight.detach().numpy().T, "b2": model[2].bias.detach().numpy()}
+    return step, weights
+
+
+def torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+IMPLEMENTATIONS = {"nnlib": nnlib_step, "textbook": textbook_step, "torch": torch_step}
+
+
+# ---- timing, agreement, the report ----
+
+def time_steps(steps: dict, quick: bool) -> dict[str, float]:
+    """Best time of one call of each step function, in µs.
+
+    Each function gets an adaptive number of loops (about 0.1 s per repeat); the repeats take turns
+    (round robin), so a burst of load from other processes hits every implementation alike.
+    """
+    seconds_per_repeat, repeats = (0.002, 1) if quick else (0.1, 7)
+    loops = {}
+    for name, step in steps.items():                         # the first call warms up and calibrates
+        loops[name] = max(1, int(seconds_per_repeat / max(timeit.timeit(step, number=1), 1e-7)))
+    if max(loops.values()) == 1 and not quick:               # a slow size: fewer repeats keep the run short
+        repeats = 3
+    best = {name: math.inf for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            best[name] = min(best[name], timeit.timeit(step, number=loops[name]) / loops[name])
+    return {name: seconds * 1e6 for name, seconds in best.items()}
+
+
+def check_agreement(n: int, hidden: int, names: list[str], steps: int = 3) -> dict[str, float]:
+    """Largest relative difference of each implementation's weights from nnlib's after ``steps`` steps."""
+    X, Y, params = make_case(n, hidden)
+    weights = {}
+    for name in ["nnlib", *names]:
+        step, read = IMPLEMENTATIONS[name](X, Y, params)
+        for _ in range(steps):
+            step()
+        weights[name] = {key: np.array(value, dtype=np.float64) for key, value in read().items()}
+    return {name: max(float(np.max(np.abs(weights[name][key] - ref) / (np.abs(ref) + 1e-12)))
+                      for key, ref in weights["nnlib"].items()) for name in names}
+
+
+def machine_info(with_torch: bool) -> str:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    line = (f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
+            f"{cores} usable cores (of {os.cpu_count()}), float64")
+    if hasattr(os, "getloadavg"):                            # other processes on the cores make figures noisy
+        line += f"; load average {os.getloadavg()[0]:.1f} at the start"
+    if with_torch:
+        import torch
+        line += f"; PyTorch {torch.__version__} with {torch.get_num_threads()} threads (its default)"
+    return line
+
+
+def goal(label: str, ratio: float | None, limit: float | None) -> str:
+    """'nnlib/textbook 1.12 (goal <= 1.1: MISSED)': a ratio with its goal, or why there is none."""
+    if ratio is None:
+        return f"{label} - (no torch)"
+    verdict = "" if limit is None else f" (goal <= {limit:g}: {'met' if ratio <= limit else 'MISSED'})"
+    return f"{label} {ratio:.2f}{verdict}"
+
+
+def row(case: str, n: int, hidden: int, times: dict[str, float], textbook_goal: float,
+        torch_goal: float | None) -> str:
+    """One line of the report: fields separated by " | "; each figure stands with its name and unit."""
+    fields = [case, f"N {n}", f"net 2-{hidden}-1"]
+    fields += [f"{name} {times[name]:.1f} µs" if name in times else f"{name} -" for name in IMPLEMENTATIONS]
+    fields.append(goal("nnlib/textbook", times["nnlib"] / times["textbook"], textbook_goal))
+    torch_ratio = times["nnlib"] / times["torch"] if "torch" in times else None
+    fields.append(goal("nnlib/torch", torch_ratio, torch_goal))
+    return SEPARATOR.join(fields)
+
+
+def run(quick: bool = False) -> list[dict[str, float]]:
+    """Time every case and print one line per case; returns the times (µs per step per implementation)."""
+    with_torch = torch_available()
+    names = list(IMPLEMENTATIONS) if with_torch else ["nnlib", "textbook"]
+    print(f"nnlib training-step benchmark ({'quick' if quick else 'full'}): µs per step = loss and gradients "
+          "+ SGD step, BCE, sigmoid, full batch; best of the repeats")
+    print(machine_info(with_torch))
+    results = []
+    for case, n, hidden, textbook_goal, torch_goal in CASES:
+        X, Y, params = make_case(n, hidden)
+        times = time_steps({name: IMPLEMENTATIONS[name](X, Y, params)[0] for name in names}, quick)
+        print(row(case, n, hidden, times, textbook_goal, torch_goal), flush=True)
+        results.append(times)
+    for case, n, hidden, *_ in CASES[:2]:
+        differences = check_agreement(n, hidden, names[1:])
+        print(f"check ({case}, 3 steps): largest relative weight difference from nnlib: " +
+              ", ".join(f"{name} {value:.1e}" for name, value in differences.items()))
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_step",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one short repeat per figure (for tests)")
+    run(quick=parser.parse_args(argv).quick)
+
+
+if __name__ == "__main__":
+    main()
