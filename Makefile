@@ -26,8 +26,10 @@ $(DEV_STAMP): $(LAB_STAMP) requirements-dev.txt
 	touch $@
 
 # --allow-root only where make runs as root (containers, some cloud machines); Jupyter refuses root otherwise.
+# The environment's bin/ goes first on PATH, so that a terminal opened in JupyterLab runs its python and pytest.
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+		notebooks/exercises/00_start_here.ipynb
 
 test: lint unit notebooks-test browser-test
 

@@ -2,8 +2,9 @@
 
 For each ``notebooks/src/NN_name.py`` (jupytext py:percent): convert it to a notebook, execute it in a fresh
 ``python3`` kernel from ``notebooks/`` (300 s per cell), refuse it if any cell stored an error or wrote to
-stderr, strip volatile metadata, record ``metadata.nnfs.source_sha256`` (a hash of the cells' types,
-sources and tags), validate and write ``notebooks/NN_name.ipynb``, then its student version in
+stderr, strip volatile metadata and the ``### BEGIN/END SOLUTION`` marker lines, record
+``metadata.nnfs.source_sha256`` (a hash of the cells' types, sources and tags), validate and write the answer
+key ``notebooks/NN_name.ipynb``; then write the student version (from the source, outputs cleared) in
 ``notebooks/exercises/``.
 
 ``--check`` executes nothing: it lists the notebooks whose ``.ipynb`` no longer matches its source, whose
@@ -25,7 +26,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from classroom import EXERCISES, NOTEBOOKS, SOURCES, check_cells, notebook_names
-from classroom.exercises import solution_regions, student_text
+from classroom.exercises import answer_key, solution_regions, student_text
 
 CELL_TIMEOUT = 300
 JUPYTEXT_ONLY = ("lines_to_next_cell", "execution")  # cell metadata that is volatile or jupytext-internal
@@ -121,9 +122,10 @@ def build(name: str, src_dir: Path = SOURCES, out_dir: Path = NOTEBOOKS,
     if problems:
         raise BuildError(f"{name}: " + "; ".join(problems))
     out = out_dir / f"{name}.ipynb"
-    out.write_text(nbformat.writes(finalise(nb)) + "\n", encoding="utf-8")
+    out.write_text(nbformat.writes(finalise(answer_key(nb))) + "\n", encoding="utf-8")
     exercises_dir.mkdir(parents=True, exist_ok=True)
-    (exercises_dir / out.name).write_text(student_text(out), encoding="utf-8")
+    student = student_text(source_cells(src_dir / f"{name}.py"), name)
+    (exercises_dir / out.name).write_text(student, encoding="utf-8")
 
 
 def stale_reasons(name: str, src_dir: Path = SOURCES, out_dir: Path = NOTEBOOKS,
@@ -133,12 +135,13 @@ def stale_reasons(name: str, src_dir: Path = SOURCES, out_dir: Path = NOTEBOOKS,
     if not built.exists():
         return [f"{built.name} has not been built"]
     nb = nbformat.read(built, as_version=4)
+    source = source_cells(src_dir / f"{name}.py")
     reasons = []
-    if cells_signature(nb) != cells_signature(source_cells(src_dir / f"{name}.py")):
+    if cells_signature(nb) != cells_signature(answer_key(source)):
         reasons.append("its cells differ from the source in notebooks/src")
     if nb.metadata.get("nnfs", {}).get("source_sha256") != source_hash(nb):
         reasons.append("metadata.nnfs.source_sha256 does not match its cells (edited without rebuilding?)")
-    if not student.exists() or student.read_text(encoding="utf-8") != student_text(built):
+    if not student.exists() or student.read_text(encoding="utf-8") != student_text(source, name):
         reasons.append("its student version in exercises/ is missing or differs from a fresh one")
     return reasons
 

@@ -1,4 +1,4 @@
-"""Solution notebook -> student notebook: ``python -m classroom.exercises [NAMES...]``.
+"""Solution source -> student notebook and answer key: ``python -m classroom.exercises [NAMES...]``.
 
 Every region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes ``# YOUR CODE HERE`` and
 ``raise NotImplementedError()`` at the marker's indentation (as nbgrader does). Every output and execution
@@ -11,15 +11,15 @@ from __future__ import annotations
 import copy
 import re
 import sys
-from pathlib import Path
 
 import nbformat
 
-from classroom import EXERCISES, NOTEBOOKS, notebook_names
+from classroom import EXERCISES, NOTEBOOKS, SOURCES, notebook_names
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+TRACK = re.compile(r"((?:urlpath=lab/tree/|/blob/[^/\s]+/)notebooks/)(\d\d_[a-z0-9_]+\.ipynb)")   # badges
 NOTE_ID = "exercise-version-note"
 
 
@@ -77,13 +77,31 @@ def strip_solutions(source: str) -> str:
 
 
 def _relink(markdown: str) -> str:
-    """Links written for notebooks/ also work from notebooks/exercises/ (which has the notebooks, nnlib/)."""
+    """Links written for notebooks/ also work from notebooks/exercises/: relative links to files outside the
+    folder get a ``../``; links to other notebooks stay in the exercise track, and so do launch badges."""
+    markdown = TRACK.sub(r"\1exercises/\2", markdown)
     def fix(match: re.Match) -> str:
         target = match.group(2)
         keep = (re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith(("#", "/", "nnlib/"))
                 or target.split("#")[0].endswith(".ipynb"))
         return match.group(0) if keep else f"{match.group(1)}../{target}{match.group(3)}"
     return LINK.sub(fix, markdown)
+
+
+def strip_markers(source: str) -> str:
+    """The source without its ``### BEGIN/END SOLUTION`` lines (the answer key shows the answers, not the
+    grading plumbing)."""
+    solution_regions(source)  # validates the markers
+    return "\n".join(line for line in source.splitlines() if line.strip() not in (BEGIN, END))
+
+
+def answer_key(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the solution notebook with the solution markers removed from every code cell."""
+    nb = copy.deepcopy(solution)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = strip_markers(cell.source)
+    return nb
 
 
 def make_student(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
@@ -102,28 +120,19 @@ def make_student(solution: nbformat.NotebookNode, name: str) -> nbformat.Noteboo
     return nb
 
 
-def student_text(solution_path: Path) -> str:
-    """The student notebook for ``solution_path`` as the exact text that is written to disk."""
-    solution = nbformat.read(solution_path, as_version=4)
-    return nbformat.writes(make_student(solution, solution_path.stem)) + "\n"
-
-
-def write_student(solution_path: Path, out_dir: Path = EXERCISES) -> Path:
-    """Write the student version of ``solution_path`` to ``out_dir`` (same file name); return its path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / solution_path.name
-    target.write_text(student_text(solution_path), encoding="utf-8")
-    return target
+def student_text(solution: nbformat.NotebookNode, name: str) -> str:
+    """The student notebook of a solution notebook (with its markers) as the exact text written to disk."""
+    return nbformat.writes(make_student(solution, name)) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
+    from classroom.build import source_cells  # the build reads the sources (and needs jupytext)
     names = notebook_names(argv if argv is not None else sys.argv[1:])
+    EXERCISES.mkdir(parents=True, exist_ok=True)
     for name in names:
-        path = NOTEBOOKS / f"{name}.ipynb"
-        if not path.exists():
-            print(f"error: {path} does not exist; build it first: python -m classroom.build {name}")
-            return 1
-        print(f"wrote {write_student(path).relative_to(NOTEBOOKS.parent)}")
+        target = EXERCISES / f"{name}.ipynb"
+        target.write_text(student_text(source_cells(SOURCES / f"{name}.py"), name), encoding="utf-8")
+        print(f"wrote {target.relative_to(NOTEBOOKS.parent)}")
     return 0
 
 

@@ -3,11 +3,13 @@
 import nbformat
 import pytest
 
-from classroom import EXERCISES, NOTEBOOKS, check_cells, is_check_cell, notebook_names
+from classroom import EXERCISES, NOTEBOOKS, SOURCES, check_cells, is_check_cell, notebook_names
+from classroom.build import source_cells
 from classroom.exercises import (
     BEGIN,
     END,
     NOTE_ID,
+    answer_key,
     make_student,
     solution_regions,
     strip_solutions,
@@ -15,8 +17,11 @@ from classroom.exercises import (
 )
 
 NAMES = notebook_names()
-WITH_EXERCISES = [n for n in NAMES if (NOTEBOOKS / f"{n}.ipynb").exists()
-                  and BEGIN in (NOTEBOOKS / f"{n}.ipynb").read_text(encoding="utf-8")]
+WITH_EXERCISES = [n for n in NAMES if BEGIN in (SOURCES / f"{n}.py").read_text(encoding="utf-8")]
+
+
+def source(name: str):
+    return source_cells(SOURCES / f"{name}.py")
 
 CELL = """def sigmoid(z):
     # a comment the learner keeps
@@ -62,6 +67,15 @@ def demo_notebook() -> nbformat.NotebookNode:
     return nb
 
 
+@pytest.mark.parametrize("name", WITH_EXERCISES)
+def test_the_answer_key_shows_no_grading_plumbing(name):
+    text = (NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8")
+    for plumbing in (BEGIN, END, "NBVAL_CHECK_OUTPUT", "# check:", "noqa"):
+        assert plumbing not in text
+    assert nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4).cells[2].source == \
+        answer_key(source(name)).cells[2].source
+
+
 def test_make_student_clears_every_output_and_adds_a_note():
     solution = demo_notebook()
     student = make_student(solution, "01_demo")
@@ -95,13 +109,13 @@ def test_there_are_notebooks_with_exercises():
 def test_student_version_is_up_to_date_and_valid(name):
     path = EXERCISES / f"{name}.ipynb"
     assert path.exists(), f"run: python -m classroom.build {name}"
-    assert path.read_text(encoding="utf-8") == student_text(NOTEBOOKS / f"{name}.ipynb")
+    assert path.read_text(encoding="utf-8") == student_text(source(name), name)
     nbformat.validate(nbformat.read(path, as_version=4))
 
 
 @pytest.mark.parametrize("name", WITH_EXERCISES)
 def test_student_version_leaks_no_solution(name):
-    solution = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    solution = source(name)
     student = nbformat.read(EXERCISES / f"{name}.ipynb", as_version=4)
     inside, outside = solution_lines(solution)
     secret = inside - outside
@@ -123,7 +137,7 @@ def test_student_version_shows_no_verdict_before_it_is_run(name):
 @pytest.mark.parametrize("name", WITH_EXERCISES)
 def test_every_exercise_has_a_one_line_check_cell_and_a_check(name):
     from classroom.checks import BOOKS
-    solution = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    solution = source(name)
     cells = check_cells(solution)
     assert list(cells) == list(BOOKS[name].exercises), "check cells and classroom/checks disagree"
     for exercise, index in cells.items():

@@ -11,10 +11,10 @@ Learners need not read these modules; the machinery is in ``_core.py`` and ``_co
 
 from __future__ import annotations
 
-from . import nb01, nb02, nb03, nb04, nb06, nb07
+from . import nb01, nb02, nb03, nb04, nb06, nb07, nb08
 from ._core import Book, CheckFailed, Learner, LearnerRaised, Missing, NotebookLearner, Opaque, Verdict
 
-MODULES = (nb01, nb02, nb03, nb04, nb06, nb07)
+MODULES = (nb01, nb02, nb03, nb04, nb06, nb07, nb08)
 BOOKS: dict[str, Book] = {module.book.notebook: module.book for module in MODULES}
 
 

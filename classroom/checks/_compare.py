@@ -16,8 +16,10 @@ RTOL, ATOL = 1e-6, 1e-9   # accept answers that differ from ours only by floatin
 
 
 def as_array(got: Any, what: str, *, exact_type: bool = True) -> np.ndarray:
-    """The learner's result as a float array; Fail for None, text, lists (when ``exact_type``), ragged "
-      "data."""
+    """The learner's result as a float array.
+
+    Fails for None, text, dicts, unconvertible (ragged) data, and lists or tuples when ``exact_type``.
+    """
     if got is None:
         raise Fail(f"{what} returned None", "did you forget `return`?")
     if isinstance(got, Opaque) or isinstance(got, str | bytes | dict | set):

@@ -235,8 +235,8 @@ class Book:
         except RecursionError:
             return verdict(False, "your code recursed without end", "does a function call itself?")
         except Exception as error:  # an answer so odd that checking it failed: still a verdict
-            return verdict(False, f"could not check your answer ({type(error).__name__}: "
-                                  f"{first_line(error)})",
+            problem = f"{type(error).__name__}: {first_line(error)}"
+            return verdict(False, f"could not check your answer ({problem})",
                            "return exactly what the exercise asks for (an array of the stated shape, "
                            "a float, a dict…)")
 

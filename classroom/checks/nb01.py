@@ -1,5 +1,4 @@
-"""Checks for notebook 01, neurons and initialisation: ``sigmoid``, ``sigmoid_derivative``, "
-  "``init_xavier``."""
+"""Checks for notebook 01, neurons and initialisation: sigmoid, sigmoid_derivative, init_xavier."""
 
 from __future__ import annotations
 
@@ -57,9 +56,7 @@ def sigmoid_derivative(learner: Learner) -> str:
                                "only half of the product: the slope also has the factor (1 − σ(z))": a,
                                "check the sign inside the product": a * (1 + a)})
         expect_unchanged(z_before, z, "the input z")
-    a = float(sigmoid_reference(0.7))
-    expect_number(f(0.7), a * (1 - a), "sigmoid_derivative(0.7)", hint="a single number must work too")
-    return "correct for 1-D, 2-D and 3-D arrays and for a single number"
+    return "correct for 1-D, 2-D and 3-D arrays and for z from −30 to 30"
 
 
 XAVIER_SHAPES = [(3, 5), (64, 10), (1, 1)]

@@ -107,8 +107,8 @@ def backward(learner: Learner) -> str:
             keys = sorted(got) if isinstance(got, dict) else None
             raise Fail(f"backward returned {keys if keys is not None else type(got).__name__}, expected a "
                        f"dict "
-                       "with the keys W1, b1, W2, b2", "one gradient per parameter, under the parameter's "
-                                                       "name")
+                       "with the keys W1, b1, W2, b2",
+                       "one gradient per parameter, under the parameter's name")
         expected = gradients(X, y, params, cache)
         A1, Z1 = cache["A1"], cache["Z1"]
         slips = {"σ'(Z1) is A1 · (1 − A1); applying σ' to A1 computes σ'(σ(Z1))":
@@ -167,16 +167,16 @@ def numeric_gradient(learner: Learner) -> str:
     cases = [("f = Σ sin(x) + ½(Σx)², x of shape (2, 3), h = 1e-3", wavy,
               np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]]), 1e-3),
              ("f = Σ x³, x of shape (4,), h = 0.1", cubic_sum, np.array([1.0, -2.0, 0.5, 3.0]), 0.1),
-             ("f = Σ x³, x of shape (3, 1, 2), h = "
-              "0.25", cubic_sum, np.linspace(-1, 1, 6).reshape(3, 1, 2), 0.25)]
+             ("f = Σ x³, x of shape (3, 1, 2), h = 0.25", cubic_sum,
+              np.linspace(-1, 1, 6).reshape(3, 1, 2), 0.25)]
     for label, function, x, h in cases:
         x_given = x.copy()
         got = f(function, x_given, h)
         expected = centred(function, x, h)
         expect_array(got, expected, f"numeric_gradient with {label}", rtol=1e-6, atol=1e-8,
                      hint="for each entry: f at x + h and at x − h (that entry only), difference over 2h",
-                     mistakes={"use the centred difference (f(x + h) − f(x − h)) / 2h, not (f(x + h) − "
-                               "f(x)) / h":
+                     mistakes={"use the centred difference (f(x + h) − f(x − h)) / 2h, "
+                               "not (f(x + h) − f(x)) / h":
                                forward_difference(function, x, h),
                                "the two points x + h and x − h are 2h apart":
                                2 * expected,

@@ -49,8 +49,7 @@ def sgd_step(learner: Learner) -> str:
         expect_unchanged(grads_before, grads, "grads", "the gradients are read, not changed")
         rebound = [name for name in arrays if params[name] is not arrays[name]]
         if rebound:
-            raise Fail(f"sgd_step put new arrays into params['{rebound[0]}'] instead of updating the old "
-                       f"ones",
+            raise Fail(f"sgd_step put a new array into params['{rebound[0]}'] instead of updating the old",
                        IN_PLACE)
     return "every array updated in place, for 2 and 3 layers and two learning rates; grads untouched"
 
@@ -85,8 +84,9 @@ def training_loop(learner: Learner) -> str:
         expected = reference_loop(X, y, expected_params, lr, num_epochs)
         arrays = dict(params)
         got = f(X.copy(), y.copy(), params, lr, num_epochs)
-        if not isinstance(got, list | tuple) or len(got) != num_epochs:
-            what = f"{len(got)} values" if isinstance(got, list | tuple) else type(got).__name__
+        sequence = isinstance(got, list | tuple) or (isinstance(got, np.ndarray) and got.ndim == 1)
+        if not sequence or len(got) != num_epochs:
+            what = f"{len(got)} values" if sequence else type(got).__name__
             raise Fail(f"training_loop ({label}) returned {what}, expected a list of {num_epochs} losses",
                        "record one loss per epoch in a list, and return the list after the loop")
         losses = [as_number(value, f"training_loop ({label}): loss {k + 1}") for k, value in enumerate(got)]
@@ -100,8 +100,9 @@ def training_loop(learner: Learner) -> str:
                                [len(X) * loss for loss in expected]})
         for name in params:
             got_array = arrays[name] if params[name] is arrays[name] else params[name]
-            expect_array(got_array, expected_params[name], f"training_loop ({label}): params['{name}'] after "
-                         "training", hint="every epoch must update every parameter, with fresh gradients")
+            what = f"training_loop ({label}): params['{name}'] after training"
+            expect_array(got_array, expected_params[name], what,
+                         hint="every epoch must update every parameter, with fresh gradients")
         if any(params[name] is not arrays[name] for name in arrays):
             raise Fail(f"training_loop ({label}) put new arrays into params instead of updating them",
                        IN_PLACE)

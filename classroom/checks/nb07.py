@@ -17,8 +17,7 @@ def softmax_reference(Z: np.ndarray) -> np.ndarray:
 
 def softmax_cases() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(707)
-    return {"Z of shape (3, "
-            "4)": np.array([[1.0, 2.0, 3.0, 0.5], [-2.0, 0.0, 2.0, 4.0], [0.0, 0.0, 0.0, 0.0]]),
+    return {"Z of shape (3, 4)": np.array([[1.0, 2.0, 3.0, 0.5], [-2.0, 0.0, 2.0, 4.0], [0.0] * 4]),
             "Z of shape (1, 10)": rng.normal(size=(1, 10)),
             "Z of shape (6, 2)": rng.normal(0, 5, size=(6, 2)),
             "Z = [[0, 1000]]": np.array([[0.0, 1000.0]]),

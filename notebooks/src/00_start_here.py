@@ -15,6 +15,7 @@
 # [Contents](00_start_here.ipynb) | [01 Neurons and initialisation →](01_neurons_and_initialisation.ipynb)
 #
 # [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/00_start_here.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-from-scratch/nn-from-scratch/blob/main/notebooks/00_start_here.ipynb)
 #
 # # 0. Start here: Neural Networks from Scratch
 #
@@ -71,6 +72,12 @@
 #
 # Plan on 30–60 minutes per notebook. Notebooks 01–04 are the core; 05 is for play; 06 and 07 take you from
 # the toy problem to a real one.
+#
+# **Two tracks.** Every notebook comes twice. The **exercise** notebooks, in the folder `notebooks/exercises/`,
+# leave the key lines for you to write: that is where you learn, and the links above stay in that folder
+# when you open this notebook there. The notebooks in `notebooks/` itself are the **answer key**: the same
+# text with every exercise solved and every output shown. Open one when you are stuck or to compare after you
+# have finished — not before: writing the line yourself is the lesson.
 
 # %% [markdown]
 # ## How to run the notebooks
@@ -80,14 +87,19 @@
 # make lab
 # ```
 # The first time, this creates a virtual environment in `.venv/`, installs NumPy, matplotlib, ipywidgets and
-# JupyterLab into it, and then opens this notebook in JupyterLab. Later runs just open JupyterLab.
+# JupyterLab into it, and then opens the exercise version of this notebook in JupyterLab. Later runs just open
+# JupyterLab.
 #
 # **On Binder** (nothing to install): click the *launch binder* badge at the top of any notebook. Binder
 # builds the same environment in the cloud; it can take a minute or two to start, and your changes are lost
 # when the session ends, so download anything you want to keep (*File → Download*).
 #
+# **On Colab**, or with **one notebook downloaded on its own**: click the *Open in Colab* badge, or open the
+# file in any Jupyter. The first code cell of every notebook installs the library from the repository when it
+# is missing (it does nothing where the library is already installed); the exercise checks come with it.
+#
 # **On a JupyterHub** (for example your school's): open a terminal in the hub, clone the repository, install
-# it into your environment and open `notebooks/00_start_here.ipynb`:
+# it into your environment and open `notebooks/exercises/00_start_here.ipynb`:
 # ```bash
 # git clone https://github.com/nn-from-scratch/nn-from-scratch.git
 # cd nn-from-scratch
@@ -107,6 +119,18 @@
 # install the library from the repository's folder with `python -m pip install -e .` (the final dot means
 # "this folder").
 
+# %%
+# Only on Colab, or in a notebook downloaded alone: installs the series' library (nnlib) when it is missing.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("nnlib") is None:
+    REPOSITORY = "nn-from-scratch[notebooks] @ git+https://github.com/nn-from-scratch/nn-from-scratch"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", os.environ.get("NNFS_SOURCE", REPOSITORY)],
+                   check=True)
+
 # %% tags=["nbval-ignore-output"]
 # Setup: the imports this notebook needs. Output varies from computer to computer (paths, versions).
 import sys
@@ -122,8 +146,8 @@ rng = np.random.default_rng(0)
 
 try:
     nnlib_version = version("nn-from-scratch")
-except PackageNotFoundError:  # imported through the notebooks/nnlib link without being installed
-    nnlib_version = "not installed (found through the notebooks/nnlib link)"
+except PackageNotFoundError:  # imported from a folder on the path without being installed
+    nnlib_version = "not installed as a package"
 print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}")
 print(f"nnlib {nnlib_version}")
 print(f"nnlib's code is in {Path(nnlib.__file__).parent}")
@@ -143,36 +167,41 @@ for x_row, label, guess in zip(X, y, y_hat[:, 0], strict=True):
 # %% [markdown]
 # ## How exercises and check cells work
 #
-# In the exercise notebooks (the folder `notebooks/exercises/`; the notebooks next to this one are the worked
-# solutions) you complete small **functions**. An exercise cell looks like this:
+# In the exercise notebooks you complete small **functions**. An exercise cell looks like this:
 # ```python
 # def sigmoid(z):
 #     """σ(z) = 1 / (1 + e^(−z)), elementwise. Shape of z."""
 #     # YOUR CODE HERE
 #     raise NotImplementedError()
 # ```
-# Replace the last two lines with your code and run the cell. Right below it comes a **check cell** that calls
-# your function on fixed inputs and prints one of these verdicts:
+# Replace the last two lines with your code and run the cell. Right below it comes a one-line **check cell**,
+# `checks.sigmoid()`. It tries your function on many inputs — several shapes, extreme values, other arguments
+# than the examples in the text — compares with the right answers and prints one of these verdicts:
 #
-# - `✓ sigmoid(z): correct` — your function gives the expected result.
-# - `✗ sigmoid(z): expected [0.1192 0.5 0.8808], got [0.8808 0.5 0.1192]`, followed by a line
-#   `hint: Check the sign of the exponent …` — a wrong result: what was expected, what came out, and a hint
-#   aimed at the most likely slip.
-# - `✗ sigmoid(z): not done yet — complete the exercise cell above …` — you have not replaced
-#   `raise NotImplementedError()` yet.
-# - `✗ sigmoid(z): your code raised ValueError: …` — your code crashed; the message says where to look.
+# - `✓ Exercise 1 (sigmoid): correct for 1-D, 2-D and 3-D arrays …` — your function is right.
+# - `✗ Exercise 1 (sigmoid): sigmoid(z of shape (3, 4)): 12 of 12 values are wrong …`, followed by a line
+#   `hint: …` — what went wrong, on which input, and what to think about. The hint names the idea to check,
+#   not the line to type: the fix is yours to find.
+# - `✗ Exercise 1 (sigmoid): not done yet: replace raise NotImplementedError() in sigmoid with your code`.
+# - `✗ Exercise 1 (sigmoid): sigmoid is not defined yet: run the exercise cell that defines it first`.
+# - `✗ … your code raised ValueError on sigmoid(an array of shape (3, 4)): …` — your code crashed on that
+#   input.
 #
-# Fix the function, re-run **both** cells, and repeat until you see ✓. The cells after an exercise never use
-# your function (they use `nnlib`'s), so you can move on even when one exercise is still ✗.
+# A wrong answer makes the check cell fail: it shows the verdict in red, and *Run All Cells* stops there. Fix
+# the function, re-run **both** cells, and repeat until you see ✓. What your function prints while a check runs
+# it is not shown and changes nothing. The cells after an exercise never use your function (they use `nnlib`'s),
+# so you can move on even when one exercise is still ✗: select the next cell and use *Run → Run Selected Cell
+# and All Below*.
 #
-# To check a whole notebook at once, run this in a terminal from the repository's folder:
+# To check a whole exercise notebook at once, open a terminal (in JupyterLab: *File → New → Terminal*) in the
+# repository's folder and run
 # ```bash
-# .venv/bin/python -m pytest --nbval-lax --nbval-current-env notebooks/exercises/01_neurons_and_initialisation.ipynb
+# python -m pytest --nbval-lax --nbval-current-env notebooks/exercises/01_neurons_and_initialisation.ipynb
 # ```
-# It re-runs the notebook in a fresh kernel and compares every check cell's verdict with the ✓ stored in the
-# notebook: each exercise that is not right yet fails, and the failure shows your verdict next to the expected
-# one. All green means every exercise is right. (Teachers use the same checks to grade a class; see the
-# README's "For teachers" section.)
+# (On your own computer outside JupyterLab, first `source .venv/bin/activate`, the environment `make lab` made.)
+# It runs the notebook in a fresh kernel and reports each exercise that is not right yet, with its verdict
+# and hint. All green means every exercise is right. What your saved file shows does not matter: the checks
+# run again, on your code. (Teachers grade a class with the same checks; see the README's "For teachers".)
 
 # %% [markdown]
 # ## Notation
@@ -192,7 +221,7 @@ for x_row, label, guess in zip(X, y, y_hat[:, 0], strict=True):
 # | `Z1` | (N, H) | layer 1's pre-activation: `Z1 = X @ W1 + b1` |
 # | `A1` | (N, H) | layer 1's activation: `A1 = sigmoid(Z1)` |
 # | `W2`, `b2`, `Z2` | (H, C), (C,), (N, C) | the same for layer 2; here `y_hat = sigmoid(Z2)` |
-# | $\sigma$ (`sigmoid`) | elementwise | the sigmoid $\sigma(z) = 1 / (1 + e^{-z})$ |
+# | $\sigma$ (sigmoid) | elementwise | the sigmoid $\sigma(z) = 1 / (1 + e^{-z})$ |
 # | `L` (`loss`) | scalar | the loss: one number measuring how wrong `y_hat` is |
 # | `dZ1`, `dW1`, `db1`, … | shape of `Z1`, `W1`, `b1` | gradients: `dW1` is $\partial L / \partial W_1$ |
 # | `lr` | scalar | learning rate: the step size of gradient descent |
@@ -216,8 +245,8 @@ for x_row, label, guess in zip(X, y, y_hat[:, 0], strict=True):
 # ## Summary
 # - The series builds a neural network from scratch in NumPy, in notebooks 01–07; read them in order.
 # - Run them with `make lab`, on Binder, or on a JupyterHub; restart and run all when in doubt.
-# - Exercises are functions you complete; the check cell below each prints ✓ or ✗ with a hint, and
-#   `pytest --nbval-lax` checks a whole notebook at once.
+# - Exercises are functions you complete; the one-line check cell below each prints ✓, or fails with ✗ and a
+#   hint, and `python -m pytest --nbval-lax --nbval-current-env <notebook>` checks a whole notebook at once.
 # - Rows are samples: `Z = X @ W + b`, with the shapes in the notation table above.
 # - `nnlib` is the tested library that holds everything the series builds; this notebook only used it.
 #

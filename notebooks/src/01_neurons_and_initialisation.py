@@ -16,6 +16,7 @@
 # [02 Forward pass →](02_forward_pass.ipynb)
 #
 # [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/01_neurons_and_initialisation.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-from-scratch/nn-from-scratch/blob/main/notebooks/01_neurons_and_initialisation.ipynb)
 #
 # # 1. Neurons and initialisation
 #
@@ -32,12 +33,26 @@
 # is.
 
 # %%
+# Only on Colab, or in a notebook downloaded alone: installs the series' library (nnlib) when it is missing.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("nnlib") is None:
+    REPOSITORY = "nn-from-scratch[notebooks] @ git+https://github.com/nn-from-scratch/nn-from-scratch"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", os.environ.get("NNFS_SOURCE", REPOSITORY)],
+                   check=True)
+
+# %%
 # Setup
 import matplotlib.pyplot as plt
 import numpy as np
 
 import nnlib
-from nnlib import activations, feedback
+from nnlib import activations
+
+from classroom.checks import nb01 as checks  # the exercises' checks: checks.sigmoid() …
 
 np.set_printoptions(precision=4, suppress=True)
 rng = np.random.default_rng(0)
@@ -127,16 +142,7 @@ def sigmoid(z):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: sigmoid
-z = np.array([-3.0, -1.0, 0.0, 0.5, 2.0])
-feedback.check("sigmoid(z)", lambda: sigmoid(z), expected=activations.sigmoid(z),
-               mistakes={"Check the sign of the exponent: σ(z) = 1 / (1 + e^(−z)).": 1 / (1 + np.exp(z)),
-                         "Mind the brackets: 1 / 1 + e^(−z) means (1 / 1) + e^(−z). "
-                         "Write 1 / (1 + np.exp(-z)).": 1 + np.exp(-z),
-                         "The denominator is 1 + e^(−z): the '1 +' is missing.": np.exp(z),
-                         "That is tanh(z), with values in (−1, 1); the sigmoid's lie in (0, 1).": np.tanh(z)},
-               hint="σ(z) = 1 / (1 + e^(−z)), applied elementwise with np.exp.")
+checks.sigmoid()
 
 # %% [markdown]
 # From here on this notebook uses `nnlib`'s sigmoid, `activations.sigmoid`, so everything below works even
@@ -176,20 +182,7 @@ def sigmoid_derivative(z):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: sigmoid_derivative
-z = np.array([-4.0, -1.0, 0.0, 0.5, 3.0])
-a = activations.sigmoid(z)
-feedback.check("sigmoid_derivative(z)", lambda: sigmoid_derivative(z),
-               expected=activations.sigmoid_derivative(z),
-               mistakes={"This function receives the pre-activation z, not the activation: compute "
-                         "a = σ(z) first, then a · (1 − a).": z * (1 - z),
-                         "σ was applied twice: a · (1 − a) with a = σ(z), not σ(a) · (1 − σ(a)).":
-                             activations.sigmoid_derivative(a),
-                         "That is tanh's derivative, 1 − a²; the sigmoid's is a · (1 − a).": 1 - a ** 2,
-                         "Only half of it: the derivative is σ(z) · (1 − σ(z)).": a,
-                         "Check the sign: σ'(z) = σ(z) · (1 − σ(z)), with a minus.": a * (1 + a)},
-               hint="σ'(z) = σ(z) · (1 − σ(z)): compute a = activations.sigmoid(z), then a * (1 - a).")
+checks.sigmoid_derivative()
 
 # %% [markdown]
 # The next figure draws the sigmoid and its derivative side by side. The dots are the slope measured
@@ -230,6 +223,42 @@ ax_slope.annotate("maximum 0.25 at z = 0", xy=(0, 0.25), xytext=(1.3, 0.22),
                   arrowprops={"arrowstyle": "->", "color": "0.3"})
 ax_slope.set(title="Its slope is at most 0.25 and vanishes when saturated", ylabel="σ'(z)", ylim=(0, 0.28))
 ax_slope.legend(loc="upper left", fontsize="small")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Another activation: ReLU
+#
+# The sigmoid's flat ends slow learning down. Most modern networks use a simpler function in their hidden
+# layers, the **rectified linear unit**:
+#
+# $$
+# \operatorname{relu}(z) = \max(0, z), \qquad
+# \operatorname{relu}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}
+# $$
+#
+# (at the kink $z = 0$ the slope is taken as 0, as PyTorch does). For positive $z$ it passes the signal
+# through unchanged, with slope 1: it never saturates on that side, so the learning signal does not shrink
+# layer after layer as it does through sigmoids. It is also cheap to compute. `nnlib.activations.relu` and
+# `relu_derivative` implement it; the capstone (notebook 07) and the playground (notebook 05) use it.
+#
+# Its weak point is the other side. A ReLU neuron whose $z$ is negative for **every** sample outputs 0
+# everywhere and has slope 0 everywhere: no gradient reaches its weights, so it can never recover. Such a
+# neuron is **dead**. Too large a learning rate, or starting weights of the wrong scale, can kill many
+# neurons at once — one more reason why the starting weights (section 5) matter.
+
+# %% tags=["nbval-ignore-output"]
+# Draws relu(z) and its slope.
+z_line = np.linspace(-4, 4, 401)
+fig, (ax_value, ax_slope) = plt.subplots(1, 2, figsize=(10, 3.2))
+ax_value.plot(z_line, activations.relu(z_line), color=BLUE, linewidth=2, label="relu(z) = max(0, z)")
+ax_value.set(title="ReLU passes positive z unchanged", xlabel="pre-activation z", ylabel="relu(z)")
+ax_slope.plot(z_line, activations.relu_derivative(z_line), color=ORANGE, linewidth=2, label="relu'(z)")
+ax_slope.set(title="Its slope: 1 for z > 0, 0 for z < 0", xlabel="pre-activation z", ylabel="relu'(z)",
+             ylim=(-0.1, 1.2))
+for ax in (ax_value, ax_slope):
+    ax.axvline(0, color="0.6", linewidth=0.8)
+    ax.legend(loc="upper left")
 fig.tight_layout()
 plt.show()
 
@@ -336,28 +365,7 @@ def init_xavier(n_in, n_out, rng):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: init_xavier
-n_in, n_out, seed = 3, 5, 42
-limit = np.sqrt(6.0 / (n_in + n_out))
-def draw(low, high, shape=(n_in, n_out)):  # what a slightly wrong answer would draw with the same seed
-    return np.random.default_rng(seed).uniform(low, high, size=shape)
-feedback.check("init_xavier(3, 5, rng)", lambda: init_xavier(n_in, n_out, np.random.default_rng(seed)),
-               expected=nnlib.init.init_params([n_in, n_out], "xavier", rng=seed)["W1"],
-               mistakes={"The limit is sqrt(6 / (n_in + n_out)): use both fans.": draw(-2**0.5, 2**0.5),
-                         "Weights must be centred on zero: draw from U[−ℓ, ℓ], not U[0, ℓ].": draw(0, limit),
-                         "Take the square root: ℓ = sqrt(6 / (n_in + n_out)).": draw(-0.75, 0.75),
-                         "sqrt(2 / (n_in + n_out)) is the standard deviation; a uniform distribution needs "
-                         "the limit ℓ = sqrt(6 / (n_in + n_out)).": draw(-0.5, 0.5),
-                         "W has one row per input: shape (n_in, n_out).": draw(-limit, limit, (n_out, n_in)),
-                         "Xavier uniform draws from a uniform distribution: use rng.uniform(−ℓ, ℓ, ...).":
-                             np.random.default_rng(seed).normal(0, limit, size=(n_in, n_out))},
-               hint="limit = np.sqrt(6 / (n_in + n_out)), then rng.uniform(-limit, limit, (n_in, n_out))")
-feedback.check_true("init_xavier is reproducible: the same seed gives the same weights",
-                    lambda: np.array_equal(init_xavier(4, 2, np.random.default_rng(1)),
-                                           init_xavier(4, 2, np.random.default_rng(1))),
-                    hint="Draw with the rng argument (rng.uniform), not np.random.uniform: NumPy's global "
-                         "state changes on every call.")
+checks.init_xavier()
 
 # %% [markdown]
 # ### What each scheme does to a deep network

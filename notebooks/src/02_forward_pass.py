@@ -16,6 +16,7 @@
 # [03 Loss and backpropagation →](03_loss_and_backpropagation.ipynb)
 #
 # [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/02_forward_pass.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-from-scratch/nn-from-scratch/blob/main/notebooks/02_forward_pass.ipynb)
 #
 # # 2. The forward pass
 #
@@ -32,14 +33,27 @@
 # sigmoid, and a layer as `Z = X @ W + b`.
 
 # %%
+# Only on Colab, or in a notebook downloaded alone: installs the series' library (nnlib) when it is missing.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("nnlib") is None:
+    REPOSITORY = "nn-from-scratch[notebooks] @ git+https://github.com/nn-from-scratch/nn-from-scratch"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", os.environ.get("NNFS_SOURCE", REPOSITORY)],
+                   check=True)
+
+# %%
 # Setup
 import matplotlib.pyplot as plt
 import numpy as np
 
 import nnlib
-import nnlib.plots  # matplotlib helpers; `import nnlib` alone never loads matplotlib
-from nnlib import feedback
+import nnlib.views.plots  # matplotlib helpers; `import nnlib` alone never loads matplotlib
 from nnlib.activations import sigmoid
+
+from classroom.checks import nb02 as checks  # the exercise's check: checks.forward()
 
 np.set_printoptions(precision=4, suppress=True)
 rng = np.random.default_rng(0)
@@ -174,9 +188,8 @@ print("row 3 equals the one-sample result:", bool(np.allclose(y_hat[3], y_hat_on
 # notebook's tests.
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: matches_nnlib
-feedback.check("the four lines above == nnlib's net.forward(X)", lambda: y_hat, expected=net.forward(X))
+np.testing.assert_allclose(y_hat, net.forward(X))   # raises an error if the two ever differ
+print("the four lines above give exactly nnlib's net.forward(X)")
 
 # %% [markdown]
 # ### Exercise: `forward`
@@ -201,28 +214,7 @@ def forward(X, params):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: forward
-check_rng = np.random.default_rng(7)   # fixed test parameters, biases not zero
-test_W1, test_b1, test_W2, test_b2 = (check_rng.normal(size=shape) for shape in [(2, 4), 4, (4, 1), 1])
-test_params = {"W1": test_W1, "b1": test_b1, "W2": test_W2, "b2": test_b2}
-check_net = nnlib.MLP([2, 4, 1], seed=0)
-check_net.params.update(test_params)
-# what the typical slips produce, to recognise them:
-no_bias_1 = sigmoid(sigmoid(X @ test_W1) @ test_W2 + test_b2)
-no_bias_2 = sigmoid(sigmoid(X @ test_W1 + test_b1) @ test_W2)
-no_output_sigmoid = sigmoid(X @ test_W1 + test_b1) @ test_W2 + test_b2
-bias_after_sigmoid = sigmoid((sigmoid(X @ test_W1) + test_b1) @ test_W2 + test_b2)
-no_hidden_sigmoid = sigmoid((X @ test_W1 + test_b1) @ test_W2 + test_b2)
-feedback.check("forward(X, params)", lambda: forward(X, test_params), expected=check_net.forward(X),
-               mistakes={"The first layer's bias is missing: Z1 = X @ W1 + b1.": no_bias_1,
-                         "The output layer's bias is missing: Z2 = A1 @ W2 + b2.": no_bias_2,
-                         "The output needs the sigmoid too: y_hat = sigmoid(Z2).": no_output_sigmoid,
-                         "Add the bias before the sigmoid: A1 = sigmoid(X @ W1 + b1).": bias_after_sigmoid,
-                         "The hidden layer needs its sigmoid: Z2 = A1 @ W2 + b2 with A1 = sigmoid(Z1), "
-                         "not Z1.": no_hidden_sigmoid},
-               hint="Z1 = X @ W1 + b1 (N, H); A1 = sigmoid(Z1); Z2 = A1 @ W2 + b2 (N, C); return "
-                    "sigmoid(Z2). Rows are samples: use W1 as it is, not W1.T.")
+checks.forward()
 
 # %% [markdown]
 # ## 4. What does the untrained network predict?
@@ -245,33 +237,38 @@ print(f"accuracy: {net.accuracy(X, y):.0%}")
 #
 # To see *how* it guesses, evaluate it on a fine grid of points covering the plane — a batch of 10 000
 # samples, which the vectorised forward pass handles in one call. First the four hidden neurons: each is a
-# soft straight-line separator, as in notebook 01. Then the output, which mixes them: its 0.5 contour, the
-# **decision boundary**, need not be straight any more. The dots are the four XOR points (blue circles:
-# class 0, orange squares: class 1).
+# soft straight-line separator, as in notebook 01; the white line is where its output is exactly 0.5. Then
+# the output, which mixes them: its 0.5 line, the **decision boundary**, need not be straight any more. The
+# output's values vary only a little, so each panel gets its own colour scale, from dark (its smallest value,
+# in the panel's title) to light (its largest): the pattern is what matters. We zoom out to $[-4, 5]^2$ so that the lines fall inside the picture; the four XOR
+# points sit in the small black square (blue circles: class 0, orange squares: class 1).
 
 # %% tags=["nbval-ignore-output"]
 # Draws each hidden neuron's output and the network's output over the input plane.
-grid = np.linspace(-0.25, 1.25, 100)
+low, high = -4.0, 5.0
+grid = np.linspace(low, high, 100)
 x1, x2 = np.meshgrid(grid, grid)
 grid_points = np.column_stack([x1.ravel(), x2.ravel()])   # (10000, 2): one sample per grid point
 A1_grid, y_hat_grid = net.layer_outputs(grid_points)      # (10000, 4) and (10000, 1)
 
-fig, axes = plt.subplots(1, 5, figsize=(10, 2.6), sharey=True, layout="constrained")
+fig, axes = plt.subplots(1, 5, figsize=(11, 2.9), sharey=True, layout="constrained")
 panels = [A1_grid[:, j] for j in range(4)] + [y_hat_grid[:, 0]]
-titles = [f"neuron {j + 1}" for j in range(4)] + ["output ŷ"]
-for ax, values, title in zip(axes, panels, titles, strict=True):
-    image = ax.imshow(values.reshape(x1.shape), origin="lower", extent=(-0.25, 1.25, -0.25, 1.25),
-                      cmap="cividis", vmin=0, vmax=1)
+names = [f"neuron {j + 1}" for j in range(4)] + ["output ŷ"]
+for ax, values, name in zip(axes, panels, names, strict=True):
+    image = values.reshape(x1.shape)
+    ax.imshow(image, origin="lower", extent=(low, high, low, high), cmap="cividis")   # own colour scale
+    if image.min() < 0.5 < image.max():
+        ax.contour(x1, x2, image, levels=[0.5], colors="white", linewidths=1.5)
+    ax.add_patch(plt.Rectangle((-0.3, -0.3), 1.6, 1.6, fill=False, edgecolor="black", linewidth=1))
     for label, colour, marker in [(0, BLUE, "o"), (1, ORANGE, "s")]:   # same markers as plot_data
-        ax.scatter(X[y == label, 0], X[y == label, 1], c=colour, marker=marker, edgecolors="white", s=40)
-    ax.set(title=title, xlabel="$x_1$", xticks=[0, 1], yticks=[0, 1])
+        ax.scatter(X[y == label, 0], X[y == label, 1], c=colour, marker=marker, edgecolors="black", s=30)
+    ax.set(title=f"{name}\n{image.min():.2f} to {image.max():.2f}", xlabel="$x_1$")
 axes[0].set_ylabel("$x_2$")
-fig.colorbar(image, ax=axes, label="neuron output")
-fig.suptitle("Inside the untrained network: four hidden neurons (soft lines) and the output")
+fig.suptitle("Inside the untrained network: four hidden neurons (soft lines, white at 0.5) and the output")
 plt.show()
 
 # %% [markdown]
-# `nnlib.plots.plot_decision_boundary` draws the predicted class over the plane — blue where the network says
+# `nnlib.views.plots.plot_decision_boundary` draws the predicted class over the plane — blue where the network says
 # 0, orange where it says 1, paler where it is less sure, with a black line at $\hat y = 0.5$ when it crosses
 # the picture — and the data points on top. Here is our network and two more untrained ones, created with
 # other seeds:
@@ -282,7 +279,7 @@ fig, axes = plt.subplots(1, 3, figsize=(10, 3.3), layout="constrained")
 networks = [("our net", net)] + [(f"seed {seed}", nnlib.MLP([2, 4, 1], seed=seed)) for seed in (1, 2)]
 for ax, (name, untrained) in zip(axes, networks, strict=True):
     title = f"{name}: accuracy {untrained.accuracy(X, y):.0%}"
-    nnlib.plots.plot_decision_boundary(untrained, X, y, ax=ax, title=title)
+    nnlib.views.plots.plot_decision_boundary(untrained, X, y, ax=ax, title=title)
 fig.suptitle("Untrained 2-4-1 networks: pale colours, random guesses")
 plt.show()
 
@@ -298,7 +295,7 @@ plt.show()
 #   `Z1`, `A1` (N, H) and `y_hat` (N, 1). Rows are samples; NumPy broadcasting adds each bias to every row.
 # - An untrained network outputs about 0.5 everywhere: its decision boundary is a random guess.
 # - In `nnlib`: `nnlib.MLP(layer_sizes, ...)` with `.params`, `.forward(X)`, `.predict(X)`, `.accuracy(X, y)`
-#   and `.layer_outputs(X)`; `nnlib.plots.plot_decision_boundary(model, X, y, ax=None)`.
+#   and `.layer_outputs(X)`; `nnlib.views.plots.plot_decision_boundary(model, X, y, ax=None)`.
 #
 # ## Exercises
 # 1. By hand, with a calculator: for $x = (0, 0)$ the hidden pre-activations are just `b1`. Compute $\hat y$

@@ -16,6 +16,7 @@
 # [04 Training on XOR →](04_training_on_xor.ipynb)
 #
 # [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/03_loss_and_backpropagation.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-from-scratch/nn-from-scratch/blob/main/notebooks/03_loss_and_backpropagation.ipynb)
 #
 # # 3. Loss and backpropagation
 #
@@ -35,13 +36,26 @@
 # scratch.
 
 # %%
+# Only on Colab, or in a notebook downloaded alone: installs the series' library (nnlib) when it is missing.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("nnlib") is None:
+    REPOSITORY = "nn-from-scratch[notebooks] @ git+https://github.com/nn-from-scratch/nn-from-scratch"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", os.environ.get("NNFS_SOURCE", REPOSITORY)],
+                   check=True)
+
+# %%
 # Setup: run this cell first.
 import matplotlib.pyplot as plt
 import numpy as np
 
 import nnlib
-from nnlib import feedback
 from nnlib.activations import sigmoid, sigmoid_derivative
+
+from classroom.checks import nb03 as checks  # the exercises' checks: checks.mse() …
 
 np.set_printoptions(precision=4, suppress=True)
 rng = np.random.default_rng(0)
@@ -77,11 +91,8 @@ print("targets y      :", y.ravel())
 print("outputs y_hat  :", y_hat.ravel())
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: forward_tie
-# Our hand-written forward pass is the same computation as nnlib's:
-feedback.check("forward(X, params) vs nnlib.MLP.forward", lambda: forward(X, params)[0],
-               expected=net.forward(X))
+np.testing.assert_allclose(forward(X, params)[0], net.forward(X))   # raises an error if they ever differ
+print("our forward pass computes exactly nnlib's net.forward(X)")
 
 # %% [markdown]
 # The outputs are all about 0.6, whatever the input: the untrained network has no idea. To improve it we
@@ -117,18 +128,7 @@ def mse(y_hat, y):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: mse
-y_hat_check = np.array([[0.9], [0.2], [0.6], [0.4], [0.7]])
-y_check = np.array([[1.0], [0.0], [1.0], [0.0], [0.0]])
-errors = y_hat_check - y_check
-feedback.check("mse(y_hat, y)", lambda: mse(y_hat_check, y_check),
-               expected=nnlib.losses.mse(y_hat_check, y_check),
-               mistakes={"Square the errors before averaging: (y_hat - y) ** 2.": np.mean(errors),
-                         "That is the mean absolute error; MSE squares the errors.": np.mean(np.abs(errors)),
-                         "No square root: that would be the root-mean-square error.":
-                         np.sqrt(np.mean(errors**2))},
-               batch_size=len(y_check), hint="L = np.mean((y_hat - y) ** 2), returned as a float.")
+checks.mse()
 
 # %% [markdown]
 # Our untrained network's loss on XOR:
@@ -196,21 +196,7 @@ def bce(y_hat, y):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: bce
-y_hat_check = np.array([[0.9], [0.2], [0.6], [0.4], [0.7]])
-y_check = np.array([[1.0], [0.0], [1.0], [0.0], [0.0]])
-log_p, log_1mp = np.log(y_hat_check), np.log(1 - y_hat_check)
-feedback.check("bce(y_hat, y)", lambda: bce(y_hat_check, y_check),
-               expected=nnlib.losses.bce(y_hat_check, y_check),
-               mistakes={"Both terms are needed: add (1 - y) * log(1 - y_hat) for the samples with y = 0.":
-                         -np.mean(y_check * log_p),
-                         "Use the natural logarithm np.log, not np.log10.":
-                         -np.mean(y_check * np.log10(y_hat_check)
-                                  + (1 - y_check) * np.log10(1 - y_hat_check)),
-                         "The second term is log(1 - y_hat), not log(y_hat).":
-                         -np.mean(y_check * log_p + (1 - y_check) * log_p)},
-               batch_size=len(y_check), hint="L = -np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))")
+checks.bce()
 
 # %% [markdown]
 # ### Why cross-entropy pairs with a sigmoid output
@@ -442,54 +428,7 @@ def backward(X, y, params, cache):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: backward
-net_check = nnlib.MLP([2, 4, 1], seed=2)
-nnlib.train(net_check, X, labels, nnlib.SGD(lr=5.0), epochs=100)     # part-trained: larger, telling gradients
-X_check, labels_check = nnlib.data.xor_cloud(6, noise=0.2, seed=1)   # N = 6 samples
-y_check = labels_check.reshape(-1, 1).astype(float)
-params_check = net_check.params
-_, expected = net_check.loss_and_grads(X_check, y_check)
-# what typical slips produce, to recognise them in the hints
-_, cache_check = forward(X_check, params_check)
-y_hat_c, A1_c, Z1_c = cache_check["y_hat"], cache_check["A1"], cache_check["Z1"]
-
-
-def slipped(dZ2, hidden_slope, bias_axis=0):
-    """The four gradients of the table, computed from a (possibly wrong) dZ2 and hidden-layer slope."""
-    dZ1 = (dZ2 @ params_check["W2"].T) * hidden_slope
-    return {"W2": A1_c.T @ dZ2, "b2": dZ2.sum(axis=bias_axis), "W1": X_check.T @ dZ1,
-            "b1": dZ1.sum(axis=bias_axis)}
-
-
-right_dZ2, right_slope = (2 / 6) * (y_hat_c - y_check) * y_hat_c * (1 - y_hat_c), A1_c * (1 - A1_c)
-slips = {
-    "σ'(Z1) is A1 * (1 - A1) — or sigmoid_derivative(Z1); sigmoid_derivative(A1) is σ'(σ(Z1)).":
-        slipped(right_dZ2, sigmoid_derivative(A1_c)),
-    "The a · (1 − a) form of σ' takes the activation: A1 * (1 - A1), not Z1 * (1 - Z1).":
-        slipped(right_dZ2, Z1_c * (1 - Z1_c)),
-    "dZ2 needs the output sigmoid's slope: (2 / N) * (y_hat - y) * y_hat * (1 - y_hat). "
-    "(Without it, that is BCE's dZ2, up to the 2.)": slipped((2 / 6) * (y_hat_c - y_check), right_slope),
-    "Cross the hidden sigmoid before dW1: dZ1 = dA1 * A1 * (1 - A1), then dW1 = X.T @ dZ1.":
-        slipped(right_dZ2, 1.0),
-    "A bias is added to every sample, so its gradient sums dZ over the samples: dZ.sum(axis=0).":
-        slipped(right_dZ2, right_slope, bias_axis=1),
-    "Sum the bias gradient over the samples, dZ.sum(axis=0), not mean: the 1/N is already inside dZ2.":
-        {name: value / 6 if name.startswith("b") else value for name, value in expected.items()},
-    "That is the ½-and-sum convention (N/2 times larger, section 2); here the loss is the mean: "
-    "dZ2 = (2 / N) * (y_hat - y) * σ'(Z2).": {name: expected[name] * 6 / 2 for name in expected},
-}
-mistakes = {name: {hint: wrong[name] for hint, wrong in slips.items()} for name in expected}
-
-
-def learner_gradient(name):
-    return backward(X_check, y_check, params_check, forward(X_check, params_check)[1])[name]
-
-
-for name in ["W2", "b2", "W1", "b1"]:
-    feedback.check(f"backward: grads['{name}']", lambda name=name: learner_gradient(name),
-                   expected=expected[name], mistakes=mistakes[name], batch_size=len(X_check),
-                   hint="Follow the table: dZ2, dW2 = A1.T @ dZ2, db2 = dZ2.sum(axis=0), dA1 = dZ2 @ W2.T, …")
+checks.backward()
 
 # %% [markdown]
 # The expected values in this check come from `nnlib.MLP.loss_and_grads`, which does the same computation for
@@ -625,33 +564,7 @@ def numeric_gradient(f, x, h=1e-5):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: numeric_gradient
-x_check = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]])   # (2, 3), like a small weight matrix
-
-
-def f_check(x):
-    return float(np.sum(np.sin(x)) + 0.5 * np.sum(x) ** 2)     # its exact gradient: cos(x) + sum(x)
-
-
-def result_and_x_after():
-    x = x_check.copy()
-    return numeric_gradient(f_check, x, 1e-3), x
-
-
-unit_steps = 1e-3 * np.eye(6).reshape(6, 2, 3)                 # h e_i for each of the 6 entries
-forward_diff = np.array([(f_check(x_check + e) - f_check(x_check)) / 1e-3 for e in unit_steps]).reshape(2, 3)
-exact = np.cos(x_check) + x_check.sum()
-feedback.check("numeric_gradient(f, x, h=1e-3)", lambda: result_and_x_after()[0], expected=exact,
-               mistakes={"Use the centred difference (f(x+h) - f(x-h)) / (2h), not (f(x+h) - f(x)) / h.":
-                         forward_diff,
-                         "Divide by 2h: the two points x + h and x - h are 2h apart.": 2 * exact,
-                         "Got (f(x+h) - f(x)) / (2h): x_plus = x does not copy, so both evaluations saw the "
-                         "same array. Change x[index] itself, or use x.copy().": forward_diff / 2},
-               hint="For each index: save x[index], set x[index] ± h, evaluate f, restore x[index].")
-feedback.check_true("x is unchanged after numeric_gradient",
-                    lambda: np.array_equal(result_and_x_after()[1], x_check),
-                    hint="Put each entry back to its saved value (x[index] = old_value) after evaluating f.")
+checks.numeric_gradient()
 
 # %% [markdown]
 # ### Checking the backward pass
@@ -695,26 +608,9 @@ print(f"W1 with the bug: rel_error = {nnlib.rel_error(X.T @ dZ1_buggy, numeric_W
 
 # %% [markdown]
 # A gradient check is slow — two forward passes per parameter entry — so we run it on a tiny network and a few
-# samples, once, while writing the backward pass; never during training. Finally, your own `backward`, put
-# through the same test:
-
-# %%
-# NBVAL_CHECK_OUTPUT
-# check: backward_gradcheck
-def passes_gradient_check():
-    """True when backward's gradients agree with centred differences (rel_error < 1e-7) for every param."""
-    grads = backward(X_check, y_check, params_check, forward(X_check, params_check)[1])
-    for name in ["W1", "b1", "W2", "b2"]:
-        def loss(value, name=name):
-            return nnlib.losses.mse(forward(X_check, {**params_check, name: value})[0], y_check)
-        numeric = nnlib.gradcheck.numeric_gradient(loss, params_check[name].copy())
-        if np.shape(grads[name]) != numeric.shape or nnlib.rel_error(grads[name], numeric) >= 1e-7:
-            return False
-    return True
-
-
-feedback.check_true("your backward passes the numeric gradient check (rel_error < 1e-7 for W1, b1, W2, b2)",
-                    passes_gradient_check, hint="The check cell of Exercise 3 says which gradient is wrong.")
+# samples, once, while writing the backward pass; never during training. The check of Exercise 3 compared
+# your `backward` with nnlib's directly; a numeric check like this one is what you rely on when there is no
+# reference to compare with — for a layer or a loss you invent yourself (see the exercises at the end).
 
 # %% [markdown]
 # ## Summary

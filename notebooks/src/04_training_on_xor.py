@@ -16,6 +16,7 @@
 # [05 Playground →](05_playground.ipynb)
 #
 # [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/04_training_on_xor.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-from-scratch/nn-from-scratch/blob/main/notebooks/04_training_on_xor.ipynb)
 #
 # # 4. Training on XOR
 #
@@ -32,6 +33,18 @@
 # **Prerequisites** — notebook 03 (MSE, the backward pass and its gradients `dW1, db1, dW2, db2`).
 
 # %%
+# Only on Colab, or in a notebook downloaded alone: installs the series' library (nnlib) when it is missing.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("nnlib") is None:
+    REPOSITORY = "nn-from-scratch[notebooks] @ git+https://github.com/nn-from-scratch/nn-from-scratch"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", os.environ.get("NNFS_SOURCE", REPOSITORY)],
+                   check=True)
+
+# %%
 # Setup: run this cell first.
 import textwrap
 import time
@@ -40,9 +53,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnlib
-from nnlib import feedback
 from nnlib.activations import sigmoid
-from nnlib.plots import plot_decision_boundary, plot_loss
+from nnlib.views.plots import plot_decision_boundary, plot_loss
+
+from classroom.checks import nb04 as checks  # the exercises' checks: checks.sgd_step() …
 
 np.set_printoptions(precision=4, suppress=True)
 rng = np.random.default_rng(0)
@@ -88,43 +102,7 @@ def sgd_step(params, grads, lr):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: sgd_step
-check_rng = np.random.default_rng(4)
-params_check = {"W1": check_rng.normal(size=(2, 3)), "b1": check_rng.normal(size=3),
-                "W2": check_rng.normal(size=(3, 1)), "b2": check_rng.normal(size=1)}
-grads_check = {name: check_rng.normal(size=value.shape) for name, value in params_check.items()}
-expected = {name: value.copy() for name, value in params_check.items()}
-nnlib.SGD(lr=0.5).step(expected, grads_check)                 # nnlib's optimiser gives the expected values
-
-
-def step_on_copy():
-    """Run the learner's sgd_step on a copy; return the dict afterwards and the original array objects."""
-    params = {name: value.copy() for name, value in params_check.items()}
-    arrays = dict(params)                                      # the same array objects, to test "in place"
-    sgd_step(params, grads_check, 0.5)
-    return params, arrays
-
-
-for name in ["W1", "b1", "W2", "b2"]:
-    before, grad = params_check[name], grads_check[name]
-    feedback.check(f"sgd_step: params['{name}']", lambda name=name: step_on_copy()[0][name],
-                   expected=expected[name],
-                   mistakes={"Step against the gradient: subtract lr * grad (−, not +).": before + 0.5 * grad,
-                             "Multiply the gradient by the learning rate lr.": before - grad,
-                             f"params['{name}'] did not change: update every array in params, "
-                             "the biases too, and change params itself (not a copy).": before},
-                   hint="for name in params: params[name] -= lr * grads[name]")
-def updated_in_place():
-    """The dict still holds the original array objects, and they changed."""
-    params, arrays = step_on_copy()
-    same_objects = all(params[name] is arrays[name] for name in arrays)
-    return same_objects and any(not np.array_equal(arrays[name], params_check[name]) for name in arrays)
-
-
-feedback.check_true("sgd_step updates the arrays in place", updated_in_place,
-                    hint="params[name] -= lr * grads[name] changes the array itself; "
-                         "params[name] = params[name] - ... puts a new array into the dict.")
+checks.sgd_step()
 
 # %% [markdown]
 # The expected values came from `nnlib.SGD(lr=0.5).step(params, grads)`: nnlib's optimiser does exactly this
@@ -163,13 +141,11 @@ def backward(X, y, params, cache):
 mse = nnlib.losses.mse
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: forward_backward_tie
 tie_net = nnlib.MLP([2, 4, 1], seed=0)
 _, tie_grads = tie_net.loss_and_grads(X, y)
-feedback.check("backward(...)['W1'] vs nnlib.MLP.loss_and_grads",
-               lambda: backward(X, y, tie_net.params, forward(X, tie_net.params)[1])["W1"],
-               expected=tie_grads["W1"])
+for name, value in backward(X, y, tie_net.params, forward(X, tie_net.params)[1]).items():
+    np.testing.assert_allclose(value, tie_grads[name])   # raises an error if they ever differ
+print("these forward and backward passes give exactly nnlib's gradients")
 
 # %% [markdown]
 # ### Exercise 2 — `training_loop`
@@ -197,33 +173,12 @@ def training_loop(X, y, params, lr, num_epochs):
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: training_loop
-reference_net = nnlib.MLP([2, 4, 1], seed=5)
-start_params = {name: value.copy() for name, value in reference_net.params.items()}
-reference = nnlib.train(reference_net, X, y, nnlib.SGD(lr=2.0), epochs=25)   # the expected losses and weights
-
-
-def run_loop():
-    params = {name: value.copy() for name, value in start_params.items()}
-    return training_loop(X, y, params, 2.0, 25), params
-
-
-losses_after_step = reference.loss[1:] + [reference_net.loss(X, y)]
-feedback.check("training_loop: the 25 recorded losses", lambda: run_loop()[0], expected=reference.loss,
-               mistakes={"Record the loss before the update, of the weights the gradients belong to.":
-                         losses_after_step,
-                         "Record the mean squared error mse(y_hat, y): the mean over the 4 samples, not "
-                         "the sum.": [4 * loss for loss in reference.loss]},
-               hint="Each epoch: forward, record mse(y_hat, y), backward (fresh gradients), update.")
-for name in ["W1", "b2"]:
-    feedback.check(f"training_loop: params['{name}'] after 25 epochs", lambda name=name: run_loop()[1][name],
-                   expected=reference_net.params[name],
-                   hint="Each epoch: forward, loss, backward (fresh gradients), then update every parameter.")
+checks.training_loop()
 
 # %% [markdown]
-# The check compared your loop with `nnlib.train(net, X, y, nnlib.SGD(lr=2.0), epochs=25)`: the same losses
-# and the same weights. `nnlib.train` is this loop with extras — mini-batches, validation data, a callback
+# The check compared your loop, for several learning rates, numbers of epochs and hidden units, with the same
+# loop written with nnlib: the same losses and the same weights. `nnlib.train(net, X, y, nnlib.SGD(lr=2.0),
+# epochs=25)` records exactly these losses. `nnlib.train` is this loop with extras — mini-batches, validation data, a callback
 # after every epoch, and a guard against a loss that becomes infinite. From here on we use it. Training XOR
 # to the end:
 
@@ -307,16 +262,14 @@ print(f"10,000 epochs took {seconds_221:.2f} s")
 # last update; so did we.)
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: network_b_tie
 net_221 = nnlib.MLP([2, 2, 1], init="uniform", seed=0)
 history_221 = nnlib.train(net_221, X, y, nnlib.SGD(lr=0.2), epochs=10_000)
 def all_weights(params):
     return np.concatenate([params[name].ravel() for name in ["W1", "b1", "W2", "b2"]])   # (9,)
 
 
-feedback.check("nnlib (lr = 0.2, mean) vs the tutorial (lr = 0.1, ½ and sum): the 9 weights after training",
-               lambda: all_weights(net_221.params), expected=all_weights(params_221))
+np.testing.assert_allclose(all_weights(net_221.params), all_weights(params_221), rtol=1e-6)
+print("nnlib (lr = 0.2, mean) and the tutorial (lr = 0.1, ½ and sum) end with the same 9 weights")
 
 # %% [markdown]
 # **Does it always work?** Seed 0 was lucky-ish. Let's train 100 copies of the network, seeds 0 to 99, and
@@ -536,13 +489,13 @@ plt.show()
 #
 # ## 5. Watching training live
 #
-# `nnlib.plots.train_live` runs `nnlib.train` with a **live view**: the loss curve and the decision boundary,
+# `nnlib.views.plots.train_live` runs `nnlib.train` with a **live view**: the loss curve and the decision boundary,
 # redrawn in one picture while training runs. A noisy XOR — 200 points scattered around the four corners —
 # shows the boundary taking shape:
 
 # %% tags=["nbval-ignore-output"]
 # A live view: the picture below updates in place while the network trains.
-from nnlib.plots import train_live
+from nnlib.views.plots import train_live
 
 X_cloud, labels_cloud = nnlib.data.xor_cloud(200, noise=0.2, seed=0)
 live_net = nnlib.MLP([2, 4, 1], seed=0)
@@ -561,7 +514,7 @@ print(f"final loss {live_history.loss[-1]:.4f}, accuracy {live_history.accuracy[
 
 # %% tags=["nbval-ignore-output"]
 # An interactive widget: sliders that retrain the network and redraw (needs a running kernel).
-from nnlib.widgets import xor_explorer
+from nnlib.views.widgets import xor_explorer
 
 xor_explorer()
 
@@ -575,7 +528,7 @@ xor_explorer()
 # - Small networks can get **stuck** (2 hidden units fail for some seeds); wider ones are easier to train.
 # - The **learning rate**: too small crawls, too large saturates or diverges (`history.stop_reason` says so).
 # - In nnlib: `nnlib.SGD(lr).step(params, grads)` (your `sgd_step`), `nnlib.train(...)` returning a `History`
-#   (your `training_loop`), `nnlib.plots.train_live` and `nnlib.widgets.xor_explorer`.
+#   (your `training_loop`), `nnlib.views.plots.train_live` and `nnlib.views.widgets.xor_explorer`.
 #
 # ## Exercises
 #

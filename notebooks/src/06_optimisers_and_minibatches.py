@@ -16,6 +16,7 @@
 # →](07_capstone_digits.ipynb)
 #
 # [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/06_optimisers_and_minibatches.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-from-scratch/nn-from-scratch/blob/main/notebooks/06_optimisers_and_minibatches.ipynb)
 #
 # # 6. Optimisers and mini-batches
 #
@@ -36,6 +37,18 @@
 # ## Setup
 
 # %%
+# Only on Colab, or in a notebook downloaded alone: installs the series' library (nnlib) when it is missing.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("nnlib") is None:
+    REPOSITORY = "nn-from-scratch[notebooks] @ git+https://github.com/nn-from-scratch/nn-from-scratch"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", os.environ.get("NNFS_SOURCE", REPOSITORY)],
+                   check=True)
+
+# %%
 # Setup: run this cell first.
 import time
 
@@ -43,7 +56,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnlib
-from nnlib import data, feedback, plots
+from nnlib import data
+from nnlib.views import plots
+
+from classroom.checks import nb06 as checks  # the exercises' checks
 
 np.set_printoptions(precision=4, suppress=True)
 rng = np.random.default_rng(0)
@@ -188,9 +204,13 @@ for name, (_, losses) in runs.items():
 
 # %% [markdown]
 # The learning rates differ on purpose. For SGD, 0.05 is about the largest that works here: the steep
-# direction makes any `lr` above $2 / \text{curvature} \approx 0.053$ blow up. Momentum multiplies the
-# effective step by up to $1/(1-\mu) = 10$, so it gets a smaller rate; Adam's `lr` is a step length. Now the
-# picture: the contour lines are lines of equal loss, the centre of the ellipses is the minimum.
+# direction makes any `lr` above $2 / \text{curvature} \approx 0.053$ blow up. Momentum does *not* need a
+# smaller rate to stay stable — with $\mu = 0.9$ it is stable up to $2(1 + \mu) / \text{curvature} \approx
+# 0.10$, almost twice SGD's limit — but it gathers speed: along the gentle floor of the valley its steps grow
+# to up to $1/(1-\mu) = 10$ times $\mathrm{lr} \cdot g$, and it swings. We give it a small rate, 0.008, so
+# that its swings are easy to follow in the picture, not because a larger one would fail (Exercise 1 tries
+# larger ones). Adam's `lr` is a step length. Now the picture: the contour lines are lines of equal loss, the
+# centre of the ellipses is the minimum.
 
 # %% tags=["nbval-ignore-output"]
 # Drawing only: the loss surface with the three paths, and the loss per step.
@@ -263,9 +283,11 @@ def momentum_step(params: dict, grads: dict, velocity: dict, lr: float, momentum
 
 
 # %% [markdown]
-# The check runs your function for four steps on a small problem (a 2×2 weight `W` and a bias `b` of length 2,
-# fixed gradients; the fourth step reuses the first step's gradient arrays) and compares the parameters after
-# every step with `nnlib.SGD`. In the printed result, row `t` holds the 6 parameters after step `t + 1`.
+# The check runs your function for four steps on small problems — the fourth step reuses the first step's
+# gradient arrays, which catches a buffer that shares memory with a gradient — with two learning rates and two
+# momentum factors, and compares the parameters after every step with PyTorch's rule. To watch your function
+# yourself, `optimizer_trajectory` below runs any `step(params, grads)` for four steps on a 2×2 weight `W` and a
+# bias `b`; row `t` of its result holds the 6 parameters after step `t + 1`.
 
 # %%
 def optimizer_trajectory(step, num_steps: int = 4) -> np.ndarray:
@@ -287,26 +309,7 @@ def optimizer_trajectory(step, num_steps: int = 4) -> np.ndarray:
 
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: momentum_step
-def run_momentum_step():
-    velocity = {}
-    return optimizer_trajectory(lambda params, grads: momentum_step(params, grads, velocity, 0.1, 0.9))
-
-
-start = optimizer_trajectory(lambda params, grads: None)     # the parameters if nothing moves
-expected = optimizer_trajectory(nnlib.SGD(lr=0.1, momentum=0.9).step)
-feedback.check("momentum_step", run_momentum_step, expected=expected,
-               mistakes={"This is the averaged buffer b = μ·b + (1 − μ)·g: PyTorch adds the whole gradient, "
-                         "b = μ·b + g.": optimizer_trajectory(nnlib.SGD(lr=0.01, momentum=0.9).step),
-                         "This is plain SGD: step along the buffer b, not along the gradient g.":
-                         optimizer_trajectory(nnlib.SGD(lr=0.1).step),
-                         "Step against the buffer: W −= lr · b.": 2 * start - expected,
-                         "Update the arrays in place (params[name] -= …); rebinding the dict entry leaves "
-                         "the original arrays unchanged.": start},
-               hint="First step: velocity[name] = a copy of the gradient; later: b = μ·b + g; then "
-                    "W −= lr·b. If only the last row is wrong, your buffer shares memory with the gradient "
-                    "(use .copy()).")
+checks.momentum_step()
 
 # %% [markdown]
 # ## 5. Exercise: the Adam update
@@ -348,31 +351,12 @@ def adam_step(params: dict, grads: dict, state: dict, lr: float, betas: tuple[fl
 
 
 # %% [markdown]
-# The check uses a deliberately large `eps = 0.1`, so that *where* $\epsilon$ sits in the formula shows in the
-# numbers (with $10^{-8}$, a misplaced $\epsilon$ would hide below the rounding).
+# The check uses deliberately large values of `eps` (0.1 and 0.05), so that *where* $\epsilon$ sits in the
+# formula shows in the numbers (with $10^{-8}$, a misplaced $\epsilon$ would hide below the rounding), and
+# two pairs of `betas`.
 
 # %%
-# NBVAL_CHECK_OUTPUT
-# check: adam_step
-def run_adam_step():
-    state = None
-
-    def step(params, grads):
-        nonlocal state
-        state = adam_state(params) if state is None else state
-        adam_step(params, grads, state, lr=0.1, betas=(0.9, 0.999), eps=0.1)
-    return optimizer_trajectory(step)
-
-
-expected = optimizer_trajectory(nnlib.Adam(lr=0.1, betas=(0.9, 0.999), eps=0.1).step)
-feedback.check("adam_step", run_adam_step, expected=expected,
-               mistakes={"β1 and β2 are swapped: m uses β1 = 0.9, v (the squared gradients) uses β2 = 0.999.":
-                         optimizer_trajectory(nnlib.Adam(lr=0.1, betas=(0.999, 0.9), eps=0.1).step),
-                         "Step against the gradient: W −= lr · m_hat / (sqrt(v_hat) + eps).":
-                         2 * optimizer_trajectory(lambda params, grads: None) - expected},
-               hint="Compare term by term: t goes up by 1 *before* it is used (t = 1 at the first step); "
-                    "both bias corrections 1 − β^t; eps is added after the square root; m and v must be "
-                    "stored back into state.")
+checks.adam_step()
 
 # %% [markdown]
 # From here on the notebook uses `nnlib.SGD` and `nnlib.Adam`, which compute exactly what your two functions
@@ -575,8 +559,10 @@ plt.show()
 #
 # ## Exercises
 #
-# 1. In section 3, raise SGD's learning rate from 0.05 to 0.055, and the momentum run's from 0.008 to 0.02.
-#    What happens to each path? Why does momentum need a smaller `lr` than SGD?
+# 1. In section 3, raise SGD's learning rate from 0.05 to 0.055, and the momentum run's from 0.008 to 0.02,
+#    then to 0.1 and 0.11. What happens to each path and to the loss after 50 steps? Which run blows up, and
+#    does that match the stability limits of section 3 (SGD: $2/\text{curvature}$; momentum:
+#    $2(1 + \mu)/\text{curvature}$)?
 # 2. Run Adam in section 3 with `betas=(0.0, 0.999)` (no average of the gradient, only of its square).
 #    Describe the path. What is Adam's step then, roughly, in terms of the sign of the gradient?
 # 3. Change `momentum_step` into the "averaged" form $b = \mu b + (1 - \mu) g$. Which learning rate makes it

@@ -37,7 +37,8 @@ from xml.etree import ElementTree
 
 import nbformat
 
-from classroom import NOTEBOOKS, check_cells
+from classroom import SOURCES, check_cells
+from classroom.build import source_cells
 from classroom.exercises import solution_spans
 
 
@@ -182,4 +183,5 @@ def run_nbval_cells(nb: nbformat.NotebookNode, folder: Path, timeout: int = 900)
 
 
 def solution(notebook: str) -> nbformat.NotebookNode:
-    return nbformat.read(NOTEBOOKS / f"{notebook}.ipynb", as_version=4)
+    """The notebook's source with its solution markers (the answer key in notebooks/ has none)."""
+    return source_cells(SOURCES / f"{notebook}.py")

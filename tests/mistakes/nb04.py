@@ -75,15 +75,15 @@ ENTRIES = [
     Mistake(NB, "sgd_step", find=STEP,
             replace='for name in ["W1", "b1", "W2", "b2"]:\n        params[name] -= lr * grads[name]',
             description="the four names of the 2-layer network hard-coded"),
-    Mistake(NB, "sgd_step", find="params[name] -= lr * grads[name]", replace="params[name] -= 0.5 * "
-                                                                             "grads[name]",
+    Mistake(NB, "sgd_step", find=STEP,
+            replace="for name in params:\n        params[name] -= 0.5 * grads[name]",
             description="the learning rate of the example hard-coded"),
-    Mistake(NB, "sgd_step", find="params[name] -= lr * grads[name]",
-            replace="grads[name] *= lr\n        params[name] -= grads[name]",
+    Mistake(NB, "sgd_step", find=STEP,
+            replace="for name in params:\n        grads[name] *= lr\n        params[name] -= grads[name]",
             description="scales the caller's gradients in place"),
-    Variant(NB, "sgd_step", find=STEP, replace="for name, grad in grads.items():\n        print(name, "
-                                               "grad.shape)\n"
-            "        params[name] -= lr * grad", description="loops over grads, with a print"),
+    Variant(NB, "sgd_step", find=STEP,
+            replace="for name, grad in grads.items():\n        print(name, grad.shape)\n"
+                    "        params[name] -= lr * grad", description="loops over grads, with a print"),
     Mistake(NB, "training_loop", find="for _ in range(num_epochs):", replace="for _ in range(25):",
             description="the 25 epochs of the example hard-coded"),
     Mistake(NB, "training_loop", find=LOOP_UPDATE, replace="            params[name] -= 2.0 * grads[name]",
