@@ -1,0 +1,106 @@
+"""Finding and reading submissions without trusting them: no links followed, no special files, bounded reads.
+
+Layout: one sub-folder per learner holding ``NN_name.ipynb`` files, or flat files ``learner__NN_name.ipynb``.
+Every file is opened relative to an open folder with ``O_NOFOLLOW`` (a symlink anywhere on the way is
+refused, so a submission cannot point at a classmate's file, the answer key or ``/dev/zero``), must be a
+regular file (no FIFO, device or socket: opened non-blocking, so nothing can hang the grader) and is read up
+to a size limit, never further. The outcome is the bytes or a status for the table: ``symlink``,
+``not-a-regular-file``, ``too-large``, ``truncated``, ``not-a-notebook`` (``missing`` when absent).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BYTES = 20 << 20     # the largest notebook the grader reads (the solution notebooks are below 2 MB)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Where one learner's notebook is: ``parts`` relative to the submissions folder."""
+    parts: tuple[str, ...]
+
+
+def find_submissions(folder: Path, notebooks: list[str]) -> dict[str, dict[str, Submission]]:
+    """{learner: {notebook: submission}} from sub-folders or ``learner__NN_name.ipynb`` files.
+
+    A learner folder that is a symlink is listed with every notebook (reading then reports ``symlink``).
+    """
+    found: dict[str, dict[str, Submission]] = {}
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False):
+            files = sorted(os.scandir(entry.path), key=lambda e: e.name)
+            found.setdefault(entry.name, {}).update(
+                {Path(f.name).stem: Submission((entry.name, f.name)) for f in files
+                 if f.name.endswith(".ipynb") and Path(f.name).stem in notebooks})
+        elif entry.is_symlink() and entry.is_dir():
+            found.setdefault(entry.name, {}).update(
+                {notebook: Submission((entry.name, f"{notebook}.ipynb")) for notebook in notebooks})
+        elif entry.name.endswith(".ipynb") and "__" in entry.name:
+            learner, notebook = Path(entry.name).stem.split("__", 1)
+            if notebook in notebooks:
+                found.setdefault(learner, {})[notebook] = Submission((entry.name,))
+    return found
+
+
+def read_submission(folder: Path, submission: Submission, limit: int = MAX_BYTES) -> tuple[bytes | None, str]:
+    """(content, "") for a readable notebook, else (None, status). Never follows a link, never blocks."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    fds = []
+    try:
+        fds.append(os.open(folder, os.O_RDONLY | os.O_DIRECTORY))
+        for part in submission.parts[:-1]:
+            fds.append(os.open(part, flags | os.O_DIRECTORY, dir_fd=fds[-1]))
+        fds.append(os.open(submission.parts[-1], flags, dir_fd=fds[-1]))
+        return read_regular(fds[-1], limit)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR) or error.errno == errno.EMLINK:
+            return None, "symlink"
+        if error.errno == errno.ENOENT:
+            return None, "missing"
+        return None, "not-a-regular-file" if error.errno in (errno.ENXIO, errno.EACCES) else "unreadable"
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def read_regular(fd: int, limit: int) -> tuple[bytes | None, str]:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        return None, "not-a-regular-file"
+    if info.st_size > limit:
+        return None, "too-large"
+    os.set_blocking(fd, True)
+    chunks, total = [], 0
+    while total <= limit:
+        chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        return None, "too-large"
+    return notebook_status(b"".join(chunks))
+
+
+def notebook_status(content: bytes) -> tuple[bytes | None, str]:
+    """(content, "") when ``content`` is a valid notebook, else (None, "truncated" / "not-a-notebook")."""
+    import nbformat
+    try:
+        text = content.decode("utf-8")
+        json.loads(text)
+    except UnicodeDecodeError:
+        return None, "not-a-notebook"
+    except (ValueError, RecursionError):
+        return None, "truncated" if text.lstrip().startswith("{") else "not-a-notebook"
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except Exception:  # noqa: BLE001 -- whatever nbformat objects to, it is not a notebook we can run
+        return None, "not-a-notebook"
+    return nbformat.writes(nb).encode("utf-8"), ""
