@@ -1,5 +1,6 @@
 """The mistake catalogue (tests/mistakes/nbNN.py): every Mistake makes its notebook fail under real nbval,
-every Variant (a correct alternative) passes. Reports the catch rate.
+every Variant (a correct alternative) passes, and the grader gives every entry the same verdict. Reports the
+catch rate.
 
 Each notebook runs once, in a module-scoped fixture: `mistakes.trial_notebook` tries all of the notebook's
 entries in one kernel, each after its exercise's check cell and each followed by the unchanged cells, which
@@ -10,15 +11,21 @@ own `pytest --nbval-lax --nbval-current-env` subprocess. With pytest-xdist use `
 
 import csv
 import os
+import subprocess
+import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import nbformat
 import pytest
 from mistakes import Mistake, Variant, apply, catalogue, run_nbval_cells, solution, trial_notebook
 from reporting import report
 
 from classroom import NOTEBOOKS, ROOT, check_cells
+from classroom.checks import BOOKS
+from classroom.exercises import answer_key
 
 ENTRIES = catalogue()
 pytestmark = pytest.mark.slow
@@ -103,3 +110,64 @@ def test_catch_rate_is_100_percent(outcomes):
     mistakes = [e for e in ENTRIES if not e.expect_pass]
     missed = [e.id for e in mistakes if outcomes.get(e.id, (True, ""))[0]]
     assert missed == [], f"catch rate {1 - len(missed) / len(mistakes):.0%}; missed: {missed}"
+
+
+# --- the grader agrees with the self-check on every entry --------------------------------------------------
+
+def _mentions_another_exercise(entry: Mistake) -> bool:
+    """A variant such as "calls the learner's sgd_step" depends on another exercise being right."""
+    others = [e.exercise for e in ENTRIES if e.notebook == entry.notebook and e.exercise != entry.exercise]
+    return any(f"{name}(" in entry.replace for name in others)
+
+
+def class_of_catalogue(folder: Path) -> dict[tuple[str, str], list[Mistake]]:
+    """Write one learner's notebook per group of entries: {(learner, notebook): the entries it holds}.
+
+    Entries of different exercises share a notebook (the grader checks each exercise on its own), except
+    those that mention another exercise's function; a notebook holds at most one entry per exercise.
+    """
+    planted: dict[tuple[str, str], list[Mistake]] = {}
+    for notebook in sorted({e.notebook for e in ENTRIES}):
+        queues: dict[str, list[Mistake]] = {}
+        alone = []
+        for entry in (e for e in ENTRIES if e.notebook == notebook):
+            if _mentions_another_exercise(entry):
+                alone.append(entry)
+            else:
+                queues.setdefault(entry.exercise, []).append(entry)
+        depth = max(len(queue) for queue in queues.values())
+        groups = [[queue[k] for queue in queues.values() if k < len(queue)] for k in range(depth)]
+        groups += [[entry] for entry in alone]
+        for number, group in enumerate(groups):
+            nb = solution(notebook)
+            for entry in group:
+                nb = apply(entry, nb)
+            learner = f"n{notebook[:2]}_{number:02d}"
+            (folder / learner).mkdir(parents=True, exist_ok=True)
+            (folder / learner / f"{notebook}.ipynb").write_text(nbformat.writes(answer_key(nb)))
+            planted[(learner, notebook)] = group
+    return planted
+
+
+def test_the_grader_agrees_with_the_self_check_on_every_entry(outcomes, tmp_path):
+    """classroom.grade (sandboxed, checks in the grader's process) gives each catalogue entry the same
+    verdict as the learner's own `pytest --nbval-lax` run; exercises without an entry score 1."""
+    folder, out = tmp_path / "class", tmp_path / "grades.csv"
+    planted = class_of_catalogue(folder)
+    started = time.monotonic()
+    command = [sys.executable, "-m", "classroom.grade", str(folder), "--out", str(out), "--jobs", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3000)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = {row["learner"]: row for row in csv.DictReader(out.open())}
+    disagreements = []
+    for (learner, notebook), group in planted.items():
+        assert rows[learner][f"{notebook}:status"] == "ok", rows[learner]
+        by_exercise = {entry.exercise: entry for entry in group}
+        for exercise in BOOKS[notebook].exercises:
+            entry = by_exercise.get(exercise)
+            expected = int(outcomes[entry.id][0]) if entry else 1
+            if int(rows[learner][f"{notebook}:{exercise}"]) != expected:
+                disagreements.append((learner, exercise, entry.id if entry else "the right answer"))
+    report("grader vs self-check", f"{len(ENTRIES)} entries in {len(planted)} notebooks graded in "
+                                   f"{time.monotonic() - started:.0f} s; {len(disagreements)} disagreements")
+    assert disagreements == []

@@ -46,5 +46,6 @@ def test_sgd_diverges_at_0_055_and_not_at_0_05():
 
 def test_a_larger_momentum_rate_improves_the_loss_after_50_steps():
     """Exercise 1's experiment: 0.008 → 0.02 makes momentum better, not unstable (issue 14)."""
-    small, larger = losses(nnlib.SGD(lr=0.008, momentum=0.9))[-1], losses(nnlib.SGD(lr=0.02, momentum=0.9))[-1]
+    small = losses(nnlib.SGD(lr=0.008, momentum=0.9))[-1]
+    larger = losses(nnlib.SGD(lr=0.02, momentum=0.9))[-1]
     assert larger < small
