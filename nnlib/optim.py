@@ -9,6 +9,8 @@ the kernel's stop button interrupted half-way.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_number
@@ -28,10 +30,14 @@ def check_step(params: dict, grads: dict, state: dict | None) -> dict[str, np.nd
         if not isinstance(W, np.ndarray) or W.dtype.kind != "f":
             raise TypeError(f"params[{name!r}] must be a NumPy float array (it is updated in place), got "
                             f"{type(W).__name__} {getattr(W, 'dtype', '')}: use W.astype(float)")
-        checked[name] = g = as_float_array(f"grads[{name!r}]", grads[name])
+        g = grads[name]
+        if type(g) is not np.ndarray or g.dtype != np.float64:  # e.g. a nested list: converted, or refused
+            g = as_float_array(f"grads[{name!r}]", g)
         if g.shape != W.shape:
             raise ValueError(f"grads[{name!r}] has shape {g.shape} but params[{name!r}] has shape {W.shape}")
-        check_finite(f"grads[{name!r}]", g)
+        if not math.isfinite(g.sum()):  # a NaN or inf anywhere makes the sum NaN or inf
+            check_finite(f"grads[{name!r}]", g)  # says where (and passes if the sum merely overflowed)
+        checked[name] = g
     if state is not None and {name: value.shape for name, value in state.items()} != {
             name: W.shape for name, W in params.items()}:
         raise ValueError(f"this optimiser has been stepping parameters {sorted(state)} of other shapes, now "
@@ -52,11 +58,17 @@ class SGD:
         self.check_hyperparameters()
         self.buffers: dict[str, np.ndarray] = {}
 
+    def hyperparameters(self) -> tuple:
+        return self.lr, self.momentum, self.weight_decay
+
     def check_hyperparameters(self) -> None:
-        """Refuse invalid values, also when they were changed after construction (checked at every step)."""
+        """Refuse invalid values, also when they were changed after construction (see step)."""
+        if self.hyperparameters() == getattr(self, "_checked", None):
+            return  # unchanged since they were checked
         self.lr = check_number("lr", self.lr, 0.0)
         self.momentum = check_number("momentum", self.momentum, 0.0, 1.0, low_inclusive=True)
         self.weight_decay = check_number("weight_decay", self.weight_decay, 0.0, low_inclusive=True)
+        self._checked = self.hyperparameters()
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay})"
@@ -94,8 +106,13 @@ class Adam:
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
 
+    def hyperparameters(self) -> tuple:
+        return self.lr, self.betas, self.eps, self.weight_decay
+
     def check_hyperparameters(self) -> None:
-        """Refuse invalid values, also when they were changed after construction (checked at every step)."""
+        """Refuse invalid values, also when they were changed after construction (see step)."""
+        if self.hyperparameters() == getattr(self, "_checked", None):
+            return  # unchanged since they were checked
         self.lr = check_number("lr", self.lr, 0.0)
         if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {self.betas!r}")
@@ -103,6 +120,7 @@ class Adam:
                       check_number("betas[1]", self.betas[1], 0.0, 1.0, low_inclusive=True))
         self.eps = check_number("eps", self.eps, 0.0)
         self.weight_decay = check_number("weight_decay", self.weight_decay, 0.0, low_inclusive=True)
+        self._checked = self.hyperparameters()
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay})"
