@@ -58,3 +58,18 @@ grade: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts
+
+# Teacher paths (README "For teachers"). nbgrader lives in .venv-nbgrader, layered on .venv (tools/nbgrader_venv.py);
+# the hub test needs npm's configurable-http-proxy, kept in .hub/.
+.PHONY: nbgrader-venv nbgrader-course hub-proxy
+NBGRADER_COURSE ?= nbgrader-course
+
+nbgrader-venv: $(DEV_STAMP)
+	$(BIN)/python tools/nbgrader_venv.py
+
+nbgrader-course: $(DEV_STAMP)
+	$(BIN)/python -m classroom.nbgrader_course $(NBGRADER_COURSE)
+
+hub-proxy:
+	command -v configurable-http-proxy >/dev/null 2>&1 || test -x .hub/node_modules/.bin/configurable-http-proxy \
+		|| npm install --no-save --no-audit --no-fund --prefix .hub configurable-http-proxy@5
