@@ -448,8 +448,9 @@ for title, lr in learning_rates.items():
 # differently: the first huge steps throw the output unit into saturation — every output ≈ 0, the sigmoid's
 # slope ≈ 0 — and it never comes back. With an output that is not squashed (`output_activation="identity"`,
 # as for regression), a too-large step overshoots the minimum, the next overshoots further, and the loss
-# **diverges** to infinity. `nnlib.train` notices, stops, restores the last good weights and says why in
-# `history.stop_reason`:
+# **diverges** towards infinity. `nnlib.train` notices as soon as the loss climbs far above where it started,
+# stops, and says why in `history.stop_reason` (and `history.warnings` lists anything else it noticed, such as
+# inputs that are not scaled or units that died):
 
 # %%
 histories_linear = {}
