@@ -14,9 +14,9 @@ from .nb02 import XOR
 book = Book("08_making_it_fast")
 
 FLOAT32_RTOL, FLOAT32_ATOL = 1e-5, 1e-6   # float32 keeps about 7 digits: accept its rounding
-IN_THE_BUFFER = ("write into the buffer itself: np.matmul(..., out=A1) and in-place operators (A1 += b1) "
-                 "change the array you were given; A1 = ... (or A1 = A1 + b1) makes a new array and only "
-                 "moves the name")
+IN_THE_BUFFER = ("write into the buffer itself: np.matmul(..., out={name}) and in-place operators "
+                 "({name} += …) change the array you were given; {name} = … (even {name} = {name} + …) makes "
+                 "a new array and only moves the name")
 
 
 def network(D: int, H: int, seed: int, dtype: type) -> dict[str, np.ndarray]:
@@ -83,7 +83,7 @@ def forward_into(learner: Learner) -> str:
             for name, got, buffer in [("A1", A1, A1_buffer), ("y_hat", y_hat, y_hat_buffer)]:
                 if got is not buffer:
                     raise Fail(f"{what}: the returned {name} is a new array, not buffers['{name}']",
-                               IN_THE_BUFFER)
+                               IN_THE_BUFFER.format(name=name))
             expect_unchanged(inputs, X_given, f"X ({label})",
                              "X is read, never written: compute in the buffers")
             expect_unchanged(saved, params, f"params ({label})", "the parameters are read, never written")
@@ -117,10 +117,10 @@ def fused_output_gradient(learner: Learner) -> str:
         y_column = y.reshape(N, 1).astype(float)
         got = f(y_hat_given, y_given)
         what = f"fused_output_gradient ({label})"
-        if isinstance(got, np.ndarray) and got.shape == (N, N) and N > 1:
+        if isinstance(got, np.ndarray) and got.shape != (N, 1) and got.size == N * N and N > 1:
             raise Fail(f"{what} has shape {shape(got.shape)}, expected {shape((N, 1))}",
-                       f"y_hat (N, 1) minus y ({N},) broadcasts into an (N, N) matrix: give y the shape of "
-                       "y_hat before subtracting")
+                       f"here y came with shape {shape(y.shape)} and y_hat with {shape(y_hat.shape)}; "
+                       "broadcasting made a bigger array: reshape y to exactly the shape of y_hat first")
         expect_array(got, (y_hat - y_column) / N, what, exact_type=False, **tolerance,
                      hint="dZ2 = (y_hat − y) / N: the sigmoid's derivative cancels against the BCE's, so "
                           "neither appears; N is the number of samples in this batch",
