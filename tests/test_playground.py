@@ -394,3 +394,34 @@ def test_the_kernels_interrupt_stops_fit_after_an_epoch_and_raises():
     assert len(playground.history.loss) == playground.history.epochs_run
     assert "Interrupted at epoch" in playground.message.value
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# ---------------------------------------------------------------- what nnlib.train found wrong, in sentences
+def test_the_playground_shows_what_train_found_wrong_as_sentences():
+    playground = Playground(dataset="xor", activation="relu", hidden=[2], seed=0)  # one unit dies here
+    playground.fit()
+    assert playground.history.warnings and "dead" in playground.history.warnings[0]
+    assert "⚠ 1 of the 2 units of hidden layer 1 are dead" in playground.notes.value
+    playground._on_reset()
+    assert playground.notes.value == "" and playground.history.warnings == []
+
+
+def test_the_notes_never_repeat_the_divergence_message(monkeypatch):
+    playground = Playground(epochs=20)
+    reason = "the loss rose from 1 (epoch 1) to 9 at epoch 2: training diverged"
+    chunk = nnlib.History(loss=[1.0, 9.0], accuracy=[0.3, 0.3], val_loss=[1.0, 9.0], val_accuracy=[0.3, 0.3],
+                          epochs_run=2, stop_reason=reason, warnings=[reason, "the inputs are not scaled"])
+    monkeypatch.setattr("nnlib.views.playground.train", lambda *args, **kwargs: chunk)
+    playground.fit()
+    assert reason in playground.message.value and reason not in playground.notes.value
+    assert "⚠ the inputs are not scaled" in playground.notes.value
+
+
+def test_an_interrupt_caught_by_train_is_a_stop_not_a_divergence(monkeypatch):
+    playground = Playground(epochs=20)
+    chunk = nnlib.History(loss=[1.0], accuracy=[0.3], val_loss=[1.0], val_accuracy=[0.3], epochs_run=1,
+                          stop_reason="interrupted (the kernel's stop button) after 1 completed epochs")
+    monkeypatch.setattr("nnlib.views.playground.train", lambda *args, **kwargs: chunk)
+    with pytest.raises(KeyboardInterrupt):
+        playground.fit()
+    assert "Interrupted at epoch 1" in playground.message.value and "diverged" not in playground.message.value

@@ -251,6 +251,17 @@ def test_live_view_sends_frames_to_a_sink_in_place():
     assert len(received) == 3 and received[-1] == view.png
 
 
+def test_live_view_keeps_what_train_found_wrong_as_notes():
+    X, y = xor()
+    view = LiveView(xor_net(), X, y, sink=lambda png: None)
+    history = nnlib.History(loss=[0.7], accuracy=[0.5], epochs_run=1, stop_reason="stopped",
+                            warnings=["stopped", "the inputs are not scaled"])
+    view.finish(history)
+    assert view.notes == ["the inputs are not scaled"]  # the stop reason is said apart
+    view.restart()
+    assert view.notes == []
+
+
 def test_live_view_rejects_bad_settings():
     X, y = xor()
     with pytest.raises(ValueError, match="max_fps"):
@@ -273,18 +284,29 @@ def test_bench_live_quick_prints_its_figures():
     assert accuracy >= 97.0  # the capstone recipe's accuracy is deterministic (seeded), unlike its time
 
 
-@pytest.mark.slow
-def test_in_a_kernel_the_live_view_is_one_output_updated_in_place(tmp_path):
+def run_in_kernel(tmp_path, sources: list[str], order: list[int] | None = None) -> list[list]:
+    """Run code cells in a fresh python3 kernel (started in tmp_path), in `order` (cell indexes; a cell may
+    run again, as a learner re-runs one); returns the outputs each run left in its cell."""
     import nbclient
     import nbformat
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    outputs = []
+    with client.setup_kernel():
+        for index in range(len(sources)) if order is None else order:
+            client.execute_cell(notebook.cells[index], index)
+            outputs.append(list(notebook.cells[index].outputs))
+    return outputs
+
+
+@pytest.mark.slow
+def test_in_a_kernel_the_live_view_is_one_output_updated_in_place(tmp_path):
     source = ("import sys, nnlib\nfrom nnlib.data import xor\nfrom nnlib.views.plots import train_live\n"
               "X, y = xor()\nnet = nnlib.MLP([2, 4, 1], activation='sigmoid', loss='mse', seed=0)\n"
               "history = train_live(net, X, y, nnlib.SGD(lr=0.5), 8000)\n"
               "print(len(history.loss), 'matplotlib.pyplot' in sys.modules)")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
-    outputs = notebook.cells[0].outputs
+    [outputs] = run_in_kernel(tmp_path, [source])
     assert [output.output_type for output in outputs] == ["display_data", "stream"]  # no pile, no stderr
     assert "image/png" in outputs[0].data and outputs[1].name == "stdout"
     assert outputs[1].text.split() == ["8000", "False"]
@@ -294,8 +316,6 @@ def test_in_a_kernel_the_live_view_is_one_output_updated_in_place(tmp_path):
 def test_in_a_kernel_a_restarted_live_view_shows_its_frames_under_the_cell_that_runs(tmp_path):
     """Issue 13: LiveView.restart() used from a new cell showed nothing (its frames updated the first cell's
     image), and re-running that cell showed nothing at all (the image it updated had been cleared)."""
-    import nbclient
-    import nbformat
     setup = ("import nnlib\nfrom nnlib.data import xor\nfrom nnlib.views.plots import LiveView\n"
              "X, y = xor()\n"
              "net = nnlib.MLP([2, 4, 1], activation='tanh', loss='bce', seed=0)\n"
@@ -303,14 +323,17 @@ def test_in_a_kernel_a_restarted_live_view_shows_its_frames_under_the_cell_that_
              "history = nnlib.train(net, X, y, nnlib.SGD(lr=1.0), epochs=200, callback=view)")
     again = ("view.restart(nnlib.MLP([2, 4, 1], activation='tanh', loss='bce', seed=1))\n"
              "history = nnlib.train(view.net, X, y, nnlib.SGD(lr=1.0), epochs=200, callback=view)")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(setup),
-                                               nbformat.v4.new_code_cell(again)])
-    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    shown = []
-    with client.setup_kernel():
-        for index in (0, 1, 1):  # the second cell is run twice, as a learner re-runs a training cell
-            client.execute_cell(notebook.cells[index], index)
-            shown.append([output.output_type for output in notebook.cells[index].outputs])
-            assert all("image/png" in output.data for output in notebook.cells[index].outputs)
-    assert shown == [["display_data"]] * 3  # one picture under each run, updated in place
+    runs = run_in_kernel(tmp_path, [setup, again], order=[0, 1, 1])  # the second cell re-run, as learners do
+    assert [[output.output_type for output in outputs] for outputs in runs] == [["display_data"]] * 3
+    assert all("image/png" in outputs[0].data for outputs in runs)  # one picture under each run
+
+
+@pytest.mark.slow
+def test_in_a_kernel_what_train_found_wrong_is_shown_under_the_picture(tmp_path):
+    source = ("import nnlib\nfrom nnlib.data import xor\nfrom nnlib.views.plots import train_live\n"
+              "X, y = xor()\nnet = nnlib.MLP([2, 4, 1], activation='tanh', loss='bce', seed=0)\n"
+              "history = train_live(net, 100 * X, y, nnlib.SGD(lr=0.1), 50)")  # inputs not scaled
+    [outputs] = run_in_kernel(tmp_path, [source])
+    assert [output.output_type for output in outputs] == ["display_data", "display_data"]
+    assert "image/png" in outputs[0].data
+    assert outputs[1].data["text/plain"].startswith("⚠ the inputs are not scaled")

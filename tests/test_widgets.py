@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 import nnlib
-from nnlib.views.widgets import XorExplorer, verdict, xor_explorer
+from nnlib.views.widgets import XorExplorer, learning_rate_slider, verdict, with_readout, xor_explorer
 
 
 def find(widget: widgets.Widget, description: str) -> widgets.Widget:
@@ -136,3 +136,18 @@ def test_explorer_works_on_other_two_class_data():
     X, y = nnlib.data.xor_cloud(60, noise=0.1, seed=1)
     explorer = xor_explorer(X, y, epochs=200, hidden_units=6)
     assert explorer.net.layer_sizes == [2, 6, 1] and explorer.history.accuracy[-1] > 0.9
+
+
+def test_the_verdict_adds_what_train_found_wrong():
+    history = nnlib.History(loss=[0.7, 0.1], accuracy=[0.5, 1.0], epochs_run=2,
+                            warnings=["1 of the 4 units of hidden layer 1 are dead"])
+    assert verdict(history, 1.0).endswith("⚠ 1 of the 4 units of hidden layer 1 are dead.")
+
+
+def test_the_learning_rate_is_shown_in_a_label_that_follows_the_slider():
+    slider = learning_rate_slider(0.03, 0.001, 30.0)
+    box = with_readout(slider)
+    assert slider.readout is False  # its own readout is a box that keeps whatever is typed into it
+    assert box.children[1].value == "0.03"
+    slider.index += 1
+    assert box.children[1].value == "0.1"

@@ -35,8 +35,8 @@ from matplotlib.lines import Line2D
 
 from nnlib import MLP, SGD, Adam, History, data, train
 
-from .plots import BLUE, MARKERS, OKABE_ITO, ORANGE, boundary_image, encode_png, grid_points
-from .widgets import learning_rate_slider
+from .plots import BLUE, MARKERS, OKABE_ITO, ORANGE, boundary_image, encode_png, grid_points, training_notes
+from .widgets import learning_rate_slider, with_readout
 
 DATASETS = {"XOR cloud": "xor", "circles": "circles", "moons": "moons", "spiral": "spiral",
             "gaussians": "gaussians"}
@@ -50,7 +50,7 @@ LOSS_LIMIT_FACTOR = 10.0  # a training loss 10x the untrained network's counts a
 MAX_LAYERS = 3
 IMAGE_PIXELS = 320  # every view is drawn 4 inches wide at 80 dpi and shown at most that wide
 MIN_IMAGE_PIXELS = 240  # narrower than this, the pictures go below the controls instead of beside them
-CONTROL_WIDTH, PANEL_WIDTH = "270px", "280px"
+CONTROL_WIDTH, LR_SLIDER_WIDTH, PANEL_WIDTH = "270px", "215px", "280px"  # lr: its value is shown apart
 LABEL_STYLE = {"description_width": "initial"}  # labels as wide as their text
 LEARNING_RATE_RANGE = (1e-4, 100.0)  # the slider's stops are the round LEARNING_RATES in between
 FRAME_SECONDS = 0.1  # train about this long between two frames (10 frames per second)
@@ -278,7 +278,7 @@ class Controls:
                               min=1, max=32) for k in range(MAX_LAYERS)]
         self.activation = _dropdown("Activation", ACTIVATIONS, config["activation"])
         self.lr = learning_rate_slider(config["lr"], *LEARNING_RATE_RANGE, style=LABEL_STYLE,
-                                       layout=widgets.Layout(width=CONTROL_WIDTH))
+                                       layout=widgets.Layout(width=LR_SLIDER_WIDTH))
         self.optimiser = _dropdown("Optimiser", OPTIMISERS, config["optimiser"])
         self.batch_size = _dropdown("Batch size", BATCH_SIZES, config["batch_size"] or FULL_BATCH)
         self.weight_decay = _dropdown("L2 regularisation", WEIGHT_DECAYS, config["weight_decay"])
@@ -329,8 +329,8 @@ class Controls:
         return widgets.VBox([
             heading("<b>Data</b>"), self.dataset, self.noise, self.test_fraction, self.regenerate,
             heading("<b>Network</b>"), self.layers, *self.units, self.activation,
-            heading("<b>Training</b>"), self.lr, self.optimiser, self.batch_size, self.weight_decay,
-            self.epochs,
+            heading("<b>Training</b>"), with_readout(self.lr), self.optimiser, self.batch_size,
+            self.weight_decay, self.epochs,
             widgets.HBox([self.train, self.stop, self.step, self.reset]),
             widgets.HBox([self.share, self.show_numbers])],
             layout=widgets.Layout(width=PANEL_WIDTH, flex="0 0 auto")).add_class("nnlib-controls")
@@ -379,6 +379,7 @@ class Playground(widgets.VBox):
             image.add_class(f"nnlib-{name}")
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="1.5em")).add_class("nnlib-readout")
         self.message = widgets.HTML(layout=widgets.Layout(min_height="1.5em")).add_class("nnlib-message")
+        self.notes = widgets.HTML().add_class("nnlib-notes")  # what nnlib.train found wrong, in sentences
         self.numbers = widgets.HTML(layout=widgets.Layout(display="none"))
         self.code = widgets.Text(description="Rebuild with", style={"description_width": "initial"},
                                  layout=widgets.Layout(width="95%", display="none"))
@@ -400,7 +401,7 @@ class Playground(widgets.VBox):
                                  widgets.VBox([self.images["neurons"]], layout=column)],
                                 layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start",
                                                       grid_gap="4px"))
-        return widgets.VBox([self.readout, pictures, self.message],
+        return widgets.VBox([self.readout, pictures, self.message, self.notes],
                             layout=widgets.Layout(flex="1 1 0", min_width=f"{MIN_IMAGE_PIXELS}px"))
 
     # ------------------------------------------------------------------ state
@@ -480,7 +481,9 @@ class Playground(widgets.VBox):
                           validation=(self.X_test, self.y_test))
         self._append(chunk)
         self.render()
-        if stopped_by == ["loss"] or (chunk.stop_reason and not stopped_by):
+        if _interrupted(chunk):  # nnlib.train caught a KeyboardInterrupt itself: a stop, not a divergence
+            self._stop = self._interrupted = True
+        elif stopped_by == ["loss"] or (chunk.stop_reason and not stopped_by):
             raise Diverged(self._divergence_message(None if stopped_by else chunk.stop_reason))
         return chunk.epochs_run
 
@@ -489,6 +492,7 @@ class Playground(widgets.VBox):
             getattr(self.history, name).extend(getattr(chunk, name))
         self.history.epochs_run += chunk.epochs_run
         self.history.stop_reason = None
+        self.history.warnings = training_notes(chunk)  # about the network now; the stop is said apart
 
     def _divergence_message(self, train_reason: str | None) -> str:
         """What went wrong (nnlib.train's reason, or the loss limit's), with the loss the readout shows."""
@@ -500,16 +504,17 @@ class Playground(widgets.VBox):
                 f"({self.controls.lr.label} is too high for {self.controls.optimiser.label} here) and press "
                 "Reset, then Train.")
 
-    def fit(self, epochs: int | None = None) -> History:
-        """Train in the foreground (blocking) for `epochs` (default: the Epochs control), drawing frames.
-        The kernel's interrupt button stops it after the current epoch and then raises KeyboardInterrupt."""
+    def fit(self, epochs: int | None = None, *, frame_seconds: float = FRAME_SECONDS) -> History:
+        """Train in the foreground (blocking) for `epochs` (default: the Epochs control), drawing a frame
+        about every `frame_seconds` (math.inf: only at the end). The kernel's interrupt button stops it after
+        the current epoch and then raises KeyboardInterrupt."""
         epochs = self.controls.epochs.value if epochs is None else epochs
         self._stop, self._interrupted, generation, done = False, False, self._generation, 0
         self._planned = self.history.epochs_run + epochs
         with self._interrupt_stops_training():
             try:
                 while done < epochs and not self._stop and generation == self._generation:
-                    done += self._train_chunk(epochs - done)
+                    done += self._train_chunk(epochs - done, frame_seconds)
             except Diverged as diverged:
                 self.say(str(diverged), error=True)
             else:
@@ -580,6 +585,8 @@ class Playground(widgets.VBox):
         for name, png in self.dashboard.frames(self.history, self._planned):
             self.images[name].value = png  # sent to the browser now, while the next view is drawn
         self.readout.value = self._readout()
+        self.notes.value = "".join(f"<div style='color: #D55E00'>⚠ {html.escape(note)}</div>"
+                                   for note in training_notes(self.history))
         if self.controls.show_numbers.value:
             self.numbers.value = self._numbers_html()
 
@@ -701,6 +708,11 @@ class Playground(widgets.VBox):
         self.numbers.layout.display = None if visible else "none"
         if visible:
             self.numbers.value = self._numbers_html()
+
+
+def _interrupted(history: History) -> bool:
+    """Did nnlib.train stop because the kernel was interrupted (its stop_reason says so)?"""
+    return (history.stop_reason or "").startswith("interrupted")
 
 
 def _number(value: float) -> str:

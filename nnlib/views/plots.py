@@ -8,6 +8,7 @@ alone.
 
 from __future__ import annotations
 
+import html
 import struct
 import time
 import zlib
@@ -208,6 +209,13 @@ def _running_cell() -> str | None:
     return (parent or {}).get("header", {}).get("msg_id")
 
 
+def training_notes(history: Any) -> list[str]:
+    """What nnlib.train found wrong (``history.warnings``: divergence, unscaled inputs, dead or saturated
+    units), each a plain sentence with its likely cause; the stop reason itself is left out (shown apart)."""
+    warnings = getattr(history, "warnings", None) or []
+    return [str(text) for text in warnings if text != getattr(history, "stop_reason", None)]
+
+
 def _curves(history: Any) -> dict[str, list]:
     """The four per-epoch lists of a History (missing ones empty); None means "nothing trained yet"."""
     names = ("loss", "accuracy", "val_loss", "val_accuracy")
@@ -278,6 +286,8 @@ class LiveView:
         self.validation = _check_validation(validation, self.X.shape[1])
         self._show = _in_notebook() if show is None else bool(show)
         self._sink, self._handle, self._handle_cell, self.png, self.timings = sink, None, None, b"", {}
+        self.notes: list[str] = []  # training_notes() of the latest history, shown under the picture
+        self._notes_handle = None
         self._build_figure(title, resolution)
         self._background = None
         self.restart()
@@ -286,7 +296,8 @@ class LiveView:
         """Get ready for a new training, of `net` if given, in the same figure: cheaper than a new view.
         In a notebook the next frame appears under the cell that runs it (not in the cell that showed the
         last one, whose output may be gone)."""
-        self._handle = None
+        self._handle = self._notes_handle = None
+        self.notes = []
         if net is not None:
             _check_model(net)
             self.net = net
@@ -327,6 +338,7 @@ class LiveView:
         n = 0 if history is None else len(history.loss)
         if self._drawn != (id(history), n):
             self.draw(history)
+        self._show_notes(history)  # train() adds some only after its last epoch (e.g. dead units)
         return self.png
 
     def draw(self, history: Any = None) -> bytes:
@@ -339,6 +351,7 @@ class LiveView:
         self.png = encode_png(self.canvas.buffer_rgba())
         self.timings["encode"] = time.perf_counter() - tick
         self._push(self.png)
+        self._show_notes(history)
         self._last_end = self._clock()
         self._cost = self._last_end - start
         self.frames, self.draw_seconds = self.frames + 1, self.draw_seconds + self._cost
@@ -357,9 +370,26 @@ class LiveView:
             cell = _running_cell()
             if self._handle is None or cell != self._handle_cell:
                 self._handle = display(Image(data=png, format="png"), display_id=True)
-                self._handle_cell = cell
+                self._handle_cell, self._notes_handle = cell, None
             else:
                 self._handle.update(Image(data=png, format="png"))
+
+    def _show_notes(self, history: Any) -> None:
+        """Show training_notes(history) as sentences under the picture (in a notebook), when they change."""
+        notes = training_notes(history)
+        if notes == self.notes:
+            return
+        self.notes = notes
+        if self._sink is None and self._show:
+            from IPython.display import display
+
+            text = "\n".join(f"⚠ {note}" for note in notes)
+            bundle = {"text/plain": text, "text/html": "".join(
+                f"<p style='margin: 0.2em 0'>⚠ {html.escape(note)}</p>" for note in notes)}
+            if self._notes_handle is None:
+                self._notes_handle = display(bundle, raw=True, display_id=True)
+            else:
+                self._notes_handle.update(bundle, raw=True)
 
     # -------------------------------------------------- the figure: built once, then only data changes
     def _build_figure(self, title: str, resolution: int) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from nnlib import MLP, SGD, data, train
 
-from .plots import LiveView, _check_X, _labels
+from .plots import LiveView, _check_X, _labels, training_notes
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # round steps, about x3 each
 LEARNING_RATE_RANGE = (0.01, 10.0)  # the explorer's ends: from "too slow" to "overshoots"
@@ -27,10 +27,19 @@ MAX_HIDDEN_UNITS = 16
 
 def learning_rate_slider(value: float, low: float, high: float, **kwargs: Any) -> widgets.SelectionSlider:
     """A "Learning rate" slider whose stops are the round LEARNING_RATES from `low` to `high`, plus `value`
-    (so a learning rate given in code is shown as it is). Reports its value when released."""
+    (so a learning rate given in code is shown as it is). Reports its value when released. Display it with
+    with_readout(): a SelectionSlider's own readout is a box anything can be typed into and that keeps
+    showing it (ipywidgets 8 ignores the text), so it is hidden."""
     stops = sorted({rate for rate in LEARNING_RATES if low <= rate <= high} | {float(value)})
     return widgets.SelectionSlider(description="Learning rate", value=float(value), continuous_update=False,
-                                   options=[(f"{rate:g}", rate) for rate in stops], **kwargs)
+                                   options=[(f"{rate:g}", rate) for rate in stops], readout=False, **kwargs)
+
+
+def with_readout(slider: widgets.SelectionSlider) -> widgets.HBox:
+    """The slider beside a plain label showing its current stop (a label: nothing can be typed into it)."""
+    shown = widgets.Label(slider.label, layout=widgets.Layout(width="3.5em")).add_class("nnlib-slider-value")
+    slider.observe(lambda change: setattr(shown, "value", slider.label or ""), names="index")
+    return widgets.HBox([slider, shown], layout=widgets.Layout(align_items="center"))
 
 
 class XorExplorer(widgets.VBox):
@@ -73,7 +82,7 @@ class XorExplorer(widgets.VBox):
         self.hidden_units.observe(self._on_change, names="value")
         self.learning_rate.observe(self._on_change, names="value")
         self.train_button.on_click(self._on_click)
-        controls = widgets.HBox([self.hidden_units, self.learning_rate, self.train_button])
+        controls = widgets.HBox([self.hidden_units, with_readout(self.learning_rate), self.train_button])
         self.children = (controls, self.message, self.image)
         self.widget = self  # the box to display or embed in another layout
 
@@ -123,7 +132,13 @@ class XorExplorer(widgets.VBox):
 
 
 def verdict(history: Any, learning_rate: float) -> str:
-    """One line for the learner: solved, not yet, or diverged (with what to try)."""
+    """One line for the learner: solved, not yet, or diverged (with what to try), then what nnlib.train found
+    wrong (dead or saturated units, unscaled inputs), if anything."""
+    notes = "".join(f" ⚠ {note}." for note in training_notes(history))
+    return _outcome(history, learning_rate) + notes
+
+
+def _outcome(history: Any, learning_rate: float) -> str:
     if not history.loss:
         return f"✗ Training stopped at once: {history.stop_reason}"
     first, last, accuracy = history.loss[0], history.loss[-1], history.accuracy[-1]

@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 BIN = Path(sys.executable).parent
+VOILA_APP = "notebooks/apps/playground_app.ipynb"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -131,10 +132,11 @@ def lab_url(tmp_path_factory: pytest.TempPathFactory, lab_root: Path) -> Iterato
 
 @pytest.fixture(scope="session")
 def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of `voila notebooks/05_playground.ipynb` served headless on a free loopback port."""
+    """URL of the playground app, `voila notebooks/apps/playground_app.ipynb` (the README's command), served
+    headless on a free loopback port."""
     env_dir = tmp_path_factory.mktemp("voila-env")
     port = free_port()
-    command = [str(BIN / "voila"), "notebooks/05_playground.ipynb", "--no-browser", f"--port={port}",
+    command = [str(BIN / "voila"), VOILA_APP, "--no-browser", f"--port={port}",
                "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
     process = start_server(command, REPO, env_dir, "voila.log")
     url = f"http://127.0.0.1:{port}/"

@@ -83,27 +83,44 @@ def error_outputs(page, scope: str = PANEL) -> list[str]:
     return texts + failed_widgets.all_inner_texts()
 
 
-def slider(page, label: str, scope: str = PANEL):
-    """The ipywidgets slider whose visible description is exactly `label`."""
+def first(page, target):
+    """The first element a selector (str) matches, or a Locator's first element (to scope to one widget when
+    a page shows several, e.g. two playgrounds)."""
+    return page.locator(target).first if isinstance(target, str) else target.first
+
+
+def slider(page, label: str, scope=PANEL):
+    """The ipywidgets slider whose visible description is exactly `label`, inside `scope` (a selector or a
+    Locator)."""
     labelled = page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
-    return page.locator(f"{scope} .widget-slider", has=labelled).first
+    if isinstance(scope, str):
+        return page.locator(f"{scope} .widget-slider", has=labelled).first
+    return scope.locator(".widget-slider", has=labelled).first
 
 
-def press_on_slider(page, label: str, key: str, times: int = 1, scope: str = PANEL) -> str:
-    """Focus the slider's handle, press `key` (e.g. ArrowRight), return the slider's readout text."""
+def press_on_slider(page, label: str, key: str, times: int = 1, scope=PANEL) -> str:
+    """Focus the slider's handle, press `key` (e.g. ArrowRight), return the value the slider shows: its
+    readout, or the label beside it where its own readout is hidden (nnlib's learning-rate sliders; the kernel
+    updates that label, so wait up to 5 s for it to change)."""
     control = slider(page, label, scope)
+    readout, beside = control.locator(".widget-readout"), control.locator("xpath=following-sibling::*[1]")
+    shown = readout if readout.is_visible() else beside
+    before = shown.inner_text()
     handle = control.locator(".noUi-handle")
     handle.focus()
     for _ in range(times):
         handle.press(key)
-    return control.locator(".widget-readout").inner_text()
+    deadline = time.monotonic() + (5.0 if shown is beside else 0.0)
+    while shown.inner_text() == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return shown.inner_text()
 
 
-def image_digest(page, selector: str) -> str:
-    return page.locator(selector).first.evaluate(IMAGE_DIGEST)
+def image_digest(page, selector) -> str:
+    return first(page, selector).evaluate(IMAGE_DIGEST)
 
 
-def wait_for_new_image(page, selector: str, old_digest: str, timeout: float = 30.0) -> tuple[str, float]:
+def wait_for_new_image(page, selector, old_digest: str, timeout: float = 30.0) -> tuple[str, float]:
     """Poll until the image's bytes differ from `old_digest`; return the new digest and the seconds waited."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -114,9 +131,9 @@ def wait_for_new_image(page, selector: str, old_digest: str, timeout: float = 30
     raise AssertionError(f"{selector} did not change within {timeout} s")
 
 
-def wait_for_text(page, selector: str, pattern: str, timeout: float = 60_000) -> str:
+def wait_for_text(page, selector, pattern: str, timeout: float = 60_000) -> str:
     """Wait until the element's text matches the regular expression `pattern`; return the text."""
-    locator = page.locator(selector).first
+    locator = first(page, selector)
     locator.wait_for(state="attached", timeout=timeout)
     page.wait_for_function("([el, source]) => new RegExp(source).test(el.textContent)",
                            arg=[locator.element_handle(), pattern], timeout=timeout)

@@ -33,35 +33,35 @@ def drive_playground(page, scope: str) -> dict[str, float]:
 
     Checks on the way: each action gives a new boundary frame, Stop pauses mid-training, no error output.
     """
-    boundary = f"{scope} .nnlib-playground img.nnlib-boundary"
-    message = f"{scope} .nnlib-playground .nnlib-message"
+    playground = page.locator(f"{scope} .nnlib-playground").first  # the first one, when a page has several
+    boundary, message = playground.locator("img.nnlib-boundary"), playground.locator(".nnlib-message")
     trained = image_digest(page, boundary)
 
     start = time.monotonic()
-    press_on_slider(page, "Hidden units", "ArrowRight", scope=scope)  # 16 -> 17 units: new untrained network
+    press_on_slider(page, "Hidden units", "ArrowRight", scope=playground)  # 16 -> 17 units: a new network
     untrained, _ = wait_for_new_image(page, boundary, trained)
     slider_seconds = time.monotonic() - start  # key press -> new boundary bytes in the page
     wait_for_text(page, message, r"New network: layer sizes \[2, 17, 16, 3\]")
 
-    readout = press_on_slider(page, "Learning rate", "ArrowRight", scope=scope)
+    readout = press_on_slider(page, "Learning rate", "ArrowRight", scope=playground)
     wait_for_text(page, message, "learning rate " + readout)
 
-    press_on_slider(page, "Epochs per Train", "End", scope=scope)  # 2000 epochs: long enough to stop
-    page.locator(scope).get_by_role("button", name="Train", exact=True).click()
+    press_on_slider(page, "Epochs per Train", "End", scope=playground)  # 2000 epochs: long enough to stop
+    playground.get_by_role("button", name="Train", exact=True).click()
     start = time.monotonic()
     wait_for_text(page, message, "Training…")
     wait_for_new_image(page, boundary, untrained)  # frames arrive while it trains
-    page.locator(scope).get_by_role("button", name="Stop", exact=True).click()
+    playground.get_by_role("button", name="Stop", exact=True).click()
     paused = wait_for_text(page, message, r"Paused at epoch \d+", timeout=20_000)
     stop_seconds = time.monotonic() - start
     assert int(paused.split("epoch ")[1].split(":")[0]) < 2000
 
-    press_on_slider(page, "Epochs per Train", "Home", scope=scope)  # 10 epochs more, from where it paused
-    page.locator(scope).get_by_role("button", name="Train", exact=True).click()
+    press_on_slider(page, "Epochs per Train", "Home", scope=playground)  # 10 more, from where it paused
+    playground.get_by_role("button", name="Train", exact=True).click()
     wait_for_text(page, message, "Done: trained 10 epochs", timeout=60_000)
     assert image_digest(page, boundary) not in (trained, untrained)
     assert error_outputs(page, scope) == []
-    assert "⚠" not in page.locator(message).inner_text()
+    assert "⚠" not in message.inner_text()
     return {"slider_to_new_frame_s": slider_seconds, "train_to_stopped_s": stop_seconds}
 
 
@@ -77,8 +77,8 @@ def test_playground_in_jupyterlab(page, lab_url, record_property):
     open_notebook(page, lab_url, NOTEBOOK)
     state = run_all(page)
     assert state["errors"] == [] and state["unexecuted"] == 0, state
-    page.locator(BOUNDARY).wait_for(state="visible", timeout=30_000)
-    page.locator(f"{PANEL} .nnlib-playground").scroll_into_view_if_needed()
+    page.locator(BOUNDARY).first.wait_for(state="visible", timeout=30_000)
+    page.locator(f"{PANEL} .nnlib-playground").first.scroll_into_view_if_needed()
     assert error_outputs(page) == []
 
     timings = drive_playground(page, PANEL)
