@@ -61,6 +61,7 @@
 # | 05 | [Playground][05] | a dashboard to train networks on toy data sets and watch them learn |
 # | 06 | [Optimisers and mini-batches][06] | SGD, momentum and Adam; batch size and shuffling |
 # | 07 | [Capstone: handwritten digits][07] | everything together: a network that reads 8×8 digit images |
+# | 08 | [Making it fast][08] | optional: time the training step, find where the time goes, make it several times faster on big batches |
 #
 # [01]: 01_neurons_and_initialisation.ipynb
 # [02]: 02_forward_pass.ipynb
@@ -69,6 +70,7 @@
 # [05]: 05_playground.ipynb
 # [06]: 06_optimisers_and_minibatches.ipynb
 # [07]: 07_capstone_digits.ipynb
+# [08]: 08_making_it_fast.ipynb
 #
 # Plan on 30–60 minutes per notebook. Notebooks 01–04 are the core; 05 is for play; 06 and 07 take you from
 # the toy problem to a real one.

@@ -460,4 +460,4 @@ display(widgets.VBox([slider, widgets.interactive_output(show_test_image, {"inde
 #    many are left alive, and what happens to the held-out accuracy? Notebook 01 explains why a dead unit never
 #    comes back.
 #
-# [← 06 Optimisers and mini-batches](06_optimisers_and_minibatches.ipynb) | [Contents](00_start_here.ipynb)
+# [← 06 Optimisers and mini-batches](06_optimisers_and_minibatches.ipynb) | [Contents](00_start_here.ipynb) | [08 Making it fast →](08_making_it_fast.ipynb)
