@@ -59,6 +59,7 @@ class Settings:
     unsafe: bool = False
     max_bytes: int = MAX_BYTES
     max_processes: int = sandbox.NPROC
+    uid_base: int = sandbox.UID_BASE
     uids: queue.Queue | None = None     # free job uids (when run as root)
 
 
@@ -106,7 +107,7 @@ def run_in_sandbox(content: bytes, book, settings: Settings) -> Result:
         status = ready_status(channel, settings.timeout + STARTUP)
         if status.startswith(("timeout", "crashed")):
             return not_graded(book, status, f"the notebook did not finish ({status})", kind)
-        learner = RemoteLearner(channel, settings.call_timeout)
+        learner = RemoteLearner(channel, settings.call_timeout, budget=settings.timeout)
         verdicts = {name: book.evaluate(name, learner) for name in book.exercises}
         return Result("", book.notebook, status,
                       {name: (v.number, v.passed, v.text()) for name, v in verdicts.items()}, kind)
@@ -136,13 +137,14 @@ def grade(folder: Path, book_map: dict, settings: Settings, jobs: int = 2,
     pairs = sorted((learner, notebook) for learner in found for notebook in graded)
     if shard is not None:
         pairs = select_shard(pairs, shard)
-    if sandbox.as_root() and not settings.unsafe:
-        settings.uids = queue.Queue()
-        for uid in sandbox.job_uids(jobs):
+    own_uids = sandbox.as_root() and not settings.unsafe
+    with sandbox.job_uids(jobs if own_uids else 0, settings.uid_base) as uids:
+        settings.uids = queue.Queue() if own_uids else None
+        for uid in uids:
             settings.uids.put(uid)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda pair: grade_one(folder, pair[0], graded[pair[1]],
-                                                       found[pair[0]].get(pair[1]), settings), pairs))
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(lambda pair: grade_one(folder, pair[0], graded[pair[1]],
+                                                           found[pair[0]].get(pair[1]), settings), pairs))
     return sorted(results, key=lambda r: (r.learner, r.notebook))
 
 
@@ -172,6 +174,8 @@ def parser() -> argparse.ArgumentParser:
                         help="largest notebook file read")
     parser.add_argument("--max-processes", type=int, default=sandbox.NPROC,
                         help="processes and threads per notebook (per job uid when run as root)")
+    parser.add_argument("--uid-base", type=int, default=sandbox.UID_BASE,
+                        help="run as root, each job runs as its own free uid from this one up")
     parser.add_argument("--shard", help="grade only shard K/N (K = 0..N-1) of the (learner, notebook) pairs, "
                                         "e.g. --shard $JOB_COMPLETION_INDEX/8")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
@@ -192,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
                   "(or grade in a Linux container). --unsafe-no-sandbox runs the learners' code unprotected.")
     shard = parse_shard(args.shard) if args.shard else None
     settings = Settings(args.timeout, args.memory_mb, args.call_timeout, args.unsafe_no_sandbox,
-                        int(args.max_mb * 2 ** 20), args.max_processes)
+                        int(args.max_mb * 2 ** 20), args.max_processes, args.uid_base)
     book_map, start = books(), time.monotonic()
     results = grade(args.submissions, book_map, settings, max(1, args.jobs), shard)
     if shard is not None:

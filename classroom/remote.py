@@ -51,14 +51,18 @@ class Channel:
 
 
 class RemoteLearner:
-    """A learner whose functions live in a sandboxed kernel behind ``channel``."""
+    """A learner whose functions live in a sandboxed kernel behind ``channel``. Each call may take
+    ``call_timeout`` seconds, all of them together ``budget`` seconds (slow answers cannot stall a run)."""
 
-    def __init__(self, channel: Channel, call_timeout: float = 30):
+    def __init__(self, channel: Channel, call_timeout: float = 30, budget: float = float("inf")):
         self.channel, self.call_timeout = channel, call_timeout
+        self.deadline = time.monotonic() + budget
         self.dead: tuple[str, str] | None = None   # (ename, message) once the sandbox is gone
 
     def function(self, name: str) -> Callable[..., Any]:
         header, _ = self.exchange({"op": "has", "name": name})
+        if header.get("kind") == "raised":     # the sandbox could not even look (e.g. out of processes)
+            self.raised(header)
         if header.get("kind") != "has":
             self.fail("ProtocolError", "the sandbox sent an answer of the wrong kind")
         if header.get("callable") is not True:
@@ -79,11 +83,7 @@ class RemoteLearner:
         if kind == "missing":
             raise Missing(name)
         if kind == "raised":
-            functions = header.get("functions")
-            if not isinstance(functions, list) or not all(isinstance(f, str) for f in functions):
-                functions = []
-            raise LearnerRaised(str(header.get("ename"))[:80], str(header.get("message"))[:200],
-                                functions[:50])
+            self.raised(header)
         if kind != "returned":
             self.fail("ProtocolError", "the sandbox sent an answer of the wrong kind")
         try:
@@ -91,15 +91,24 @@ class RemoteLearner:
         except wire.ProtocolError as error:
             self.fail("ProtocolError", f"the sandbox sent an invalid answer ({error})")
 
+    @staticmethod
+    def raised(header: dict) -> None:
+        functions = header.get("functions")
+        if not isinstance(functions, list) or not all(isinstance(f, str) for f in functions):
+            functions = []
+        raise LearnerRaised(str(header.get("ename"))[:80], str(header.get("message"))[:200], functions[:50])
+
     def exchange(self, header: dict, blobs: list[bytes] = ()) -> tuple[dict, list[bytes]]:
         """Send one request and wait for its answer, or kill the sandbox and raise ``LearnerRaised``."""
         if self.dead is not None:
             raise LearnerRaised(*self.dead)
+        timeout = min(self.call_timeout, self.deadline - time.monotonic())
         try:
-            self.channel.send(wire.pack(header, blobs), self.call_timeout)
-            return self.channel.receive(self.call_timeout)
+            self.channel.send(wire.pack(header, blobs), timeout)
+            return self.channel.receive(timeout)
         except wire.ChannelTimeout:
-            self.fail("TimeoutError", f"the call took longer than {self.call_timeout:g} s")
+            self.fail("TimeoutError", f"the call took longer than {self.call_timeout:g} s"
+                      if timeout == self.call_timeout else "the checks of this notebook ran out of time")
         except wire.ProtocolError as error:
             self.fail("ProtocolError", f"the sandbox sent an invalid answer ({error})")
 

@@ -149,6 +149,15 @@ def send(fd: int, message: bytes) -> None:
 # --- in the kernel ---------------------------------------------------------------------------------------
 def answer(folder: str) -> None:
     """Run one request of the grader in the learner's namespace; write the answer beside it."""
+    try:
+        message = respond(folder)
+    except BaseException as error:   # noqa: BLE001 -- e.g. a learner's exception whose str() raises
+        message = wire.pack({"kind": "raised", "ename": "SandboxError", "functions": [],
+                             "message": f"could not answer ({type(error).__name__})"})
+    Path(folder, "answer").write_bytes(message)
+
+
+def respond(folder: str) -> bytes:
     from IPython import get_ipython
     namespace = get_ipython().user_ns
     header, blobs = wire.unpack(Path(folder, "request").read_bytes(), wire.Limits(bytes=1 << 30))
@@ -159,7 +168,7 @@ def answer(folder: str) -> None:
         message = wire.pack({"kind": "missing"})
     else:
         message = call(function, pickle.loads(blobs[0]), namespace)
-    Path(folder, "answer").write_bytes(message)
+    return message
 
 
 def call(function, request: tuple, namespace: dict) -> bytes:

@@ -17,6 +17,8 @@ the full guarantee).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import pwd
 import shutil
@@ -24,6 +26,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +34,8 @@ import classroom
 import nnlib
 
 WORK = "/home/learner"
-NPROC = 256          # processes + threads of one job's uid (a kernel and its runner use about 40)
+UID_BASE = 64000     # job uids are UID_BASE, UID_BASE + 1, … (see --uid-base)
+NPROC = 128          # processes + threads of one job's uid (a kernel and its runner use about 20)
 
 
 @dataclass(frozen=True)
@@ -50,29 +54,45 @@ def as_root() -> bool:
     return os.geteuid() == 0 and shutil.which("setpriv") is not None
 
 
-def job_uids(count: int, base: int = 64000) -> list[int]:
-    """``count`` uids from ``base`` up that no account has and no process runs as (one per job slot)."""
-    busy = process_uids()
-    uids, uid = [], base
-    while len(uids) < count:
-        try:
-            pwd.getpwuid(uid)
-        except KeyError:
-            if uid not in busy:
+@contextlib.contextmanager
+def job_uids(count: int, base: int = UID_BASE) -> Iterator[list[int]]:
+    """``count`` uids from ``base`` up, one per job slot, reserved while the context lasts: no account has
+    them, no process runs as them, and a lock file per uid keeps graders running at once from sharing one."""
+    locks, uids, uid = [], [], base
+    try:
+        while len(uids) < count:
+            lock = reserve(uid)
+            if lock is not None:
+                locks.append(lock)
                 uids.append(uid)
-        uid += 1
-    return uids
+            uid += 1
+        yield uids
+    finally:
+        for lock in locks:
+            os.close(lock)
 
 
-def process_uids() -> set[int]:
-    uids = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                uids.add(entry.stat().st_uid)
-            except OSError:
-                pass
-    return uids
+def reserve(uid: int) -> int | None:
+    """An open, locked ``/tmp/nnfs-grade-uid-N.lock`` when ``uid`` is free for a job, else None."""
+    try:
+        pwd.getpwuid(uid)
+        return None
+    except KeyError:
+        pass
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        lock = os.open(f"/tmp/nnfs-grade-uid-{uid}.lock", flags, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(lock)
+        return None
+    if processes_of(uid):
+        os.close(lock)
+        return None
+    return lock
 
 
 def processes_of(uid: int) -> list[int]:

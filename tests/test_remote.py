@@ -86,7 +86,8 @@ not_callable = 3
 
 def start(code: str, timeout: float = 30, call_timeout: float = 20) -> RemoteLearner:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    uid = sandbox.job_uids(1, base=64500)[0] if sandbox.as_root() else None
+    with sandbox.job_uids(1 if sandbox.as_root() else 0, base=64500) as uids:   # released when it returns:
+        uid = uids[0] if uids else None                                          # no grader runs here
     process = sandbox.start(nbformat.writes(nb).encode(), "01_test", sandbox.Limits(timeout=timeout), uid)
     channel = Channel(process)
     header, _ = channel.receive(timeout + 30)
