@@ -39,7 +39,7 @@ def with_readout(slider: widgets.SelectionSlider) -> widgets.HBox:
     """The slider beside a plain label showing its current stop (a label: nothing can be typed into it)."""
     shown = widgets.Label(slider.label, layout=widgets.Layout(width="3.5em")).add_class("nnlib-slider-value")
     slider.observe(lambda change: setattr(shown, "value", slider.label or ""), names="index")
-    return widgets.HBox([slider, shown], layout=widgets.Layout(align_items="center"))
+    return widgets.HBox([slider, shown], layout=widgets.Layout(align_items="center", margin="0 0 0 2px"))
 
 
 class XorExplorer(widgets.VBox):
