@@ -16,6 +16,7 @@
 # [06 Optimisers and mini-batches →](06_optimisers_and_minibatches.ipynb)
 #
 # [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/HEAD?urlpath=lab/tree/notebooks/05_playground.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-from-scratch/nn-from-scratch/blob/main/notebooks/05_playground.ipynb)
 #
 # # 5. The playground
 #
