@@ -54,7 +54,7 @@ STATUS = re.compile(r"^(ok|memory \(cell \d+\)|error \(cell \d+: [A-Za-z_][\w.]{
 @dataclass
 class Settings:
     timeout: float = 120
-    memory_mb: int = 2048
+    memory_mb: int = 4096
     call_timeout: float = 30
     unsafe: bool = False
     max_bytes: int = MAX_BYTES
@@ -112,7 +112,7 @@ def run_in_sandbox(content: bytes, book, settings: Settings) -> Result:
         return Result("", book.notebook, status,
                       {name: (v.number, v.passed, v.text()) for name, v in verdicts.items()}, kind)
     finally:
-        channel.close()
+        channel.close(grace=5 if settings.unsafe else 0)
         if uid is not None:
             sandbox.wait_until_gone(uid)
             settings.uids.put(uid)
@@ -169,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=120, help="seconds per notebook to run its cells")
     parser.add_argument("--call-timeout", type=float, default=30,
                         help="seconds per call of a learner's function")
-    parser.add_argument("--memory-mb", type=int, default=2048, help="address-space limit per process, MB")
+    parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per process, MB")
     parser.add_argument("--max-mb", type=float, default=MAX_BYTES / 2 ** 20,
                         help="largest notebook file read")
     parser.add_argument("--max-processes", type=int, default=sandbox.NPROC,

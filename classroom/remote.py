@@ -40,8 +40,15 @@ class Channel:
         except (BrokenPipeError, ValueError):
             raise wire.ProtocolError("the sandbox closed the channel") from None
 
-    def close(self) -> None:
-        """Kill the sandbox (its whole PID namespace dies with it) and reap it."""
+    def close(self, grace: float = 0) -> None:
+        """Kill the sandbox (its whole PID namespace dies with it) and reap it. With ``grace`` seconds, first
+        let the runner shut its kernel down (without a sandbox, nothing else would stop the kernel)."""
+        if grace and self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                pass
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()

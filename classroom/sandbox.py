@@ -41,7 +41,7 @@ NPROC = 128          # processes + threads of one job's uid (a kernel and its ru
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 120         # seconds for the notebook's cells
-    memory_mb: int = 2048        # address space per process
+    memory_mb: int = 4096        # address space per process (notebook 08 races 200 MB arrays)
     disk_mb: int = 256           # each of /tmp and the working folder; also the largest file
     nproc: int = NPROC
 

@@ -1,6 +1,7 @@
-"""classroom.grade: a 49-submission class (correct, unfinished, wrong, crashing, memory hog, hanging,
-truncated, not a notebook, flat layout, missing) graded in sandboxes into exactly the expected table; shards
-merged equal one run; the tables' own rules (atomic, formula-safe). Slow: reports seconds per submission."""
+"""classroom.grade: a class of 8 submissions per notebook plus one (correct, unfinished, wrong, crashing,
+memory hog, truncated, not a notebook, flat layout; hanging; 49 for notebooks 01-07) graded in sandboxes
+into exactly the expected table; shards merged equal one run; the tables' own rules (atomic, formula-safe).
+Slow: reports seconds per submission."""
 
 import csv
 import os
@@ -222,7 +223,7 @@ def test_grading_a_class_produces_exactly_the_expected_table(tmp_path, capsys):
     assert len(submitted) >= 45
     out = tmp_path / "grades.csv"
     start = time.monotonic()
-    args = [str(folder), "--out", str(out), "--jobs", "2", "--timeout", "60", "--memory-mb", "2048"]
+    args = [str(folder), "--out", str(out), "--jobs", "2", "--timeout", "60"]   # default limits
     assert grade.main(args) == 0
     wall = time.monotonic() - start
     printed = capsys.readouterr().out

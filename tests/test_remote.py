@@ -7,6 +7,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import time
 
 import nbformat
 import numpy as np
@@ -224,6 +225,14 @@ def test_a_call_over_its_time_budget_kills_the_sandbox():
     with pytest.raises(LearnerRaised) as again:
         remote.function("same")
     assert again.value.ename == "TimeoutError"
+
+
+def test_all_calls_together_have_a_budget():
+    remote = start(LEARNER_CODE, call_timeout=20)
+    remote.deadline = time.monotonic() + 1.5
+    assert remote.function("same")(1) == 1
+    with pytest.raises(LearnerRaised, match="ran out of time"):
+        remote.function("spin")()
 
 
 # --- a hostile sandbox: answers built by hand --------------------------------------------------------------
