@@ -182,9 +182,10 @@ def bwrap_command(notebook_fd: int, notebook: str, limits: Limits, uid: int | No
         shutil.which("prlimit"), f"--as={limits.memory_mb << 20}", f"--fsize={limits.disk_mb << 20}",
         f"--nproc={limits.nproc}", "--core=0", "--",
         shutil.which("bwrap"), *namespaces, "--die-with-parent", "--new-session",
-        *read_only_binds(), "--proc", "/proc", "--dev", "/dev",
+        "--proc", "/proc", "--dev", "/dev",
         "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
         "--perms", "1777", "--size", size, "--tmpfs", WORK,
+        *read_only_binds(),   # after the tmpfs mounts: a Python environment may live under /tmp (a CI clone)
         "--perms", "0644", "--file", str(notebook_fd), f"{WORK}/{notebook}.ipynb",
         *font_cache(), "--chdir", WORK, *environment(), *drop,
         sys.executable, "-m", "classroom.runner", f"{WORK}/{notebook}.ipynb",

@@ -123,7 +123,7 @@ def test_build_executes_stores_hash_and_detects_every_kind_of_staleness(demo):
     snapshot = built.read_text()
 
     source = dirs["src_dir"] / "01_demo.py"
-    source.write_text(DEMO.replace("6.0)", "6.00001)"))
+    source.write_text(DEMO.replace("6.0, ", "6.00001, "))
     assert any("differ from the source" in r for r in stale_reasons("01_demo", **dirs))
     source.write_text(DEMO)
 
