@@ -24,8 +24,11 @@ def as_array(got: Any, what: str, *, exact_type: bool = True) -> np.ndarray:
         raise Fail(f"{what} returned None", "did you forget `return`?")
     if isinstance(got, Opaque) or isinstance(got, str | bytes | dict | set):
         raise Fail(f"{what} returned a {type_name(got)}, not a NumPy array")
-    if exact_type and isinstance(got, list | tuple):
-        raise Fail(f"{what} returned a {type(got).__name__}, not a NumPy array",
+    if exact_type and isinstance(got, tuple):
+        raise Fail(f"{what} returned a tuple of {len(got)} values, not one NumPy array",
+                   "return only the array the exercise asks for")
+    if exact_type and isinstance(got, list):
+        raise Fail(f"{what} returned a list, not a NumPy array",
                    "NumPy operations (np.exp, @, +, …) work on whole arrays at once: no Python loop needed, "
                    "and the result is an array")
     try:
@@ -37,29 +40,28 @@ def as_array(got: Any, what: str, *, exact_type: bool = True) -> np.ndarray:
 
 def as_number(got: Any, what: str) -> float:
     """A single real number (a float, a NumPy scalar or a 0-d array) as a Python float; Fail otherwise."""
-    if isinstance(got, bool) or got is None or isinstance(got, Opaque | str | bytes | dict | list | tuple):
-        extra = " (did you forget `return`?)" if got is None else ""
-        raise Fail(f"{what} returned {describe_value(got)}, not one number{extra}",
-                   "the exercise asks for a single float: average over every entry")
-    array = np.asarray(got)
-    if array.shape != () or array.dtype.kind not in "fiu":
+    if got is None:
+        raise Fail(f"{what} returned None, not one number", "did you forget `return`?")
+    array = None if isinstance(got, bool | Opaque | str | bytes | dict | list | tuple) else np.asarray(got)
+    if array is None or array.shape != () or array.dtype.kind not in "fiu":
         raise Fail(f"{what} returned {describe_value(got)}, not one number",
-                   "the result is one number for the whole batch: average over every entry")
+                   "the exercise asks for a single number (float(...) turns a NumPy result into one)")
     return float(array)
 
 
 def expect_array(got: Any, expected: np.ndarray, what: str, *, hint: str = "",
                  mistakes: dict[str, Any] | None = None, exact_type: bool = True,
-                 rtol: float = RTOL, atol: float = ATOL) -> np.ndarray:
+                 rtol: float = RTOL, atol: float = ATOL, nan_hint: str = "") -> np.ndarray:
     """Fail unless ``got`` is an array of ``expected``'s shape with close values; the hint names a known
-    mistake when ``got`` matches one (``mistakes``: {hint: the value that mistake produces})."""
+    mistake when ``got`` matches one (``mistakes``: {hint: the value that mistake produces}); ``nan_hint``
+    is given when the result holds nan or inf."""
     expected = np.asarray(expected, dtype=float)
     array = as_array(got, what, exact_type=exact_type and expected.ndim > 0)
     if array.shape != expected.shape:
         raise Fail(f"{what} has shape {shape(array.shape)}, expected {shape(expected.shape)}",
                    shape_hint(expected.shape, array.shape, hint))
     if not np.all(np.isfinite(array)) and np.all(np.isfinite(expected)):
-        raise Fail(f"{what} contains nan or inf", hint or "an overflow, or a division by zero?")
+        raise Fail(f"{what} contains nan or inf", nan_hint or "an overflow, or a division by zero?")
     if not np.allclose(array, expected, rtol=rtol, atol=atol):
         raise Fail(f"{what}: {value_message(array, expected, rtol, atol)}",
                    known_mistake(array, expected, mistakes or {}) or hint)
@@ -73,7 +75,8 @@ def expect_number(got: Any, expected: float, what: str, *, hint: str = "",
     if not np.isfinite(value) and np.isfinite(expected):
         raise Fail(f"{what} is {number(value)}", hint or "an overflow, a log of 0, or a division by zero?")
     if not np.isclose(value, expected, rtol=rtol, atol=atol):
-        raise Fail(f"{what} is {number(value)}, expected {number(expected)}",
+        shown, wanted = distinct(value, expected)
+        raise Fail(f"{what} is {shown}, expected {wanted}",
                    known_mistake(np.asarray(value), np.asarray(expected), mistakes or {}) or hint)
     return value
 
@@ -88,7 +91,8 @@ def expect_unchanged(before: Any, after: Any, what: str, hint: str = "") -> None
         return
     if not np.allclose(np.asarray(after, dtype=float), before, rtol=1e-12, atol=1e-12):
         raise Fail(f"{what} was changed by your function", hint or
-                   "work on new arrays (e.g. Z - m, not Z -= m): the caller still needs its input")
+                   "compute new arrays (a - b) instead of changing the caller's (a -= b): the caller still "
+                   "needs its input")
 
 
 def known_mistake(got: np.ndarray, expected: np.ndarray, mistakes: dict[str, Any]) -> str:
@@ -113,13 +117,22 @@ def shape_hint(expected: tuple, got: tuple, hint: str) -> str:
     return hint or "check which axis you sum or average over, and the shapes of the matrices you multiply"
 
 
+def distinct(got: float, expected: float) -> tuple[str, str]:
+    """Two numbers as text that shows their difference: 4 decimals, or 10 significant digits when those
+    would print alike."""
+    if number(got) != number(expected):
+        return number(got), number(expected)
+    return f"{got:.10g}", f"{expected:.10g}"
+
+
 def value_message(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
-    if expected.size <= 6:
+    if expected.size <= 6 and fmt(expected) != fmt(got):
         return f"expected {fmt(expected)}, got {fmt(got)}"
     wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol)
     first = tuple(int(i) for i in np.argwhere(wrong)[0])
+    shown, wanted = distinct(float(got[first]), float(expected[first]))
     return (f"{int(wrong.sum())} of {expected.size} values are wrong; at index {list(first)} expected "
-            f"{number(expected[first])}, got {number(got[first])}")
+            f"{wanted}, got {shown}")
 
 
 def describe_value(value: Any) -> str:

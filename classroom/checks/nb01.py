@@ -27,15 +27,15 @@ def elementwise_inputs() -> dict[str, np.ndarray]:
 def sigmoid(learner: Learner) -> str:
     f = learner.function("sigmoid")
     for label, z in elementwise_inputs().items():
-        z_before = z.copy()
-        got = f(z)
+        z_given = z.copy()
+        got = f(z_given)
+        expect_unchanged(z, z_given, "the input z")
         expect_array(got, sigmoid_reference(z), f"sigmoid({label})",
                      hint="σ(z) = 1 / (1 + e^(−z)): which part of that did your code compute differently?",
                      mistakes={"check the sign of the exponent: σ(0) = 0.5, and σ grows with z":
                                sigmoid_reference(-z),
                                "mind the brackets: 1 / 1 + e^(−z) is (1 / 1) + e^(−z)": 1 + np.exp(-z),
                                "the sigmoid's values lie in (0, 1); tanh's lie in (−1, 1)": np.tanh(z)})
-        expect_unchanged(z_before, z, "the input z")
     expect_number(f(0.7), float(sigmoid_reference(0.7)), "sigmoid(0.7)",
                   hint="a single number must work too: np.exp accepts numbers as well as arrays")
     return "correct for 1-D, 2-D and 3-D arrays, for z from −30 to 30 and for a single number"
@@ -45,9 +45,11 @@ def sigmoid(learner: Learner) -> str:
 def sigmoid_derivative(learner: Learner) -> str:
     f = learner.function("sigmoid_derivative")
     for label, z in elementwise_inputs().items():
-        z_before, a = z.copy(), sigmoid_reference(z)
-        expect_array(f(z), a * (1 - a), f"sigmoid_derivative({label})",
-                     hint="the slope of σ at z is σ(z) · (1 − σ(z)): this function receives z, not σ(z)",
+        z_given, a = z.copy(), sigmoid_reference(z)
+        got = f(z_given)
+        expect_unchanged(z, z_given, "the input z")
+        expect_array(got, a * (1 - a), f"sigmoid_derivative({label})",
+                     hint="the slope of σ at z is σ(z) · (1 − σ(z)): compare each factor with yours",
                      mistakes={"this function receives the pre-activation z, not the activation a = σ(z)":
                                z * (1 - z),
                                "σ was applied twice: the formula a · (1 − a) needs a = σ(z) once":
@@ -55,7 +57,6 @@ def sigmoid_derivative(learner: Learner) -> str:
                                "1 − a² is tanh's derivative, not the sigmoid's": 1 - a ** 2,
                                "only half of the product: the slope also has the factor (1 − σ(z))": a,
                                "check the sign inside the product": a * (1 + a)})
-        expect_unchanged(z_before, z, "the input z")
     return "correct for 1-D, 2-D and 3-D arrays and for z from −30 to 30"
 
 
@@ -77,6 +78,7 @@ def init_xavier(learner: Learner) -> str:
     check_rng_is_used(f)
     check_distribution(f, 200, 300)
     check_distribution(f, 784, 16)
+    check_small_fans(f)
     return ("shapes right, the same generator state gives the same weights and another gives others, and "
             "200×300 and 784×16 draws look like U[−ℓ, ℓ] with ℓ = sqrt(6 / (n_in + n_out))")
 
@@ -109,7 +111,7 @@ def check_distribution(f, n_in: int, n_out: int) -> None:
                    f"[−ℓ, ℓ] = [{number(-limit)}, {number(limit)}]",
                    "Xavier *uniform* draws inside [−ℓ, ℓ]; is ℓ = sqrt(6 / (n_in + n_out)), and is the "
                    "distribution uniform?")
-    if W.min() > -0.95 * limit or W.max() < 0.95 * limit:
+    if W.min() > -0.995 * limit or W.max() < 0.995 * limit:
         raise Fail(f"{where} drew values from {number(W.min())} to {number(W.max())}; expected them to "
                    f"fill [−ℓ, ℓ] = [{number(-limit)}, {number(limit)}]",
                    "the weights must be centred on zero and reach both ends ±ℓ, with "
@@ -119,3 +121,20 @@ def check_distribution(f, n_in: int, n_out: int) -> None:
         raise Fail(f"{where}: mean {number(W.mean())}, variance {number(W.var())}; a uniform draw on "
                    f"[−ℓ, ℓ] has mean 0 and variance ℓ²/3 = {number(limit ** 2 / 3)}",
                    "draw every weight from one uniform distribution on [−ℓ, ℓ]")
+    spread = limit / np.sqrt(3)                # the standard deviation of one weight
+    rows, columns = W.mean(axis=1), W.mean(axis=0)
+    if np.abs(rows).max() > 6 * spread / np.sqrt(n_out) or np.abs(columns).max() > 6 * spread / np.sqrt(n_in):
+        raise Fail(f"{where}: some rows or columns of W have means far from 0 (up to "
+                   f"{number(max(np.abs(rows).max(), np.abs(columns).max()))})",
+                   "every weight is its own independent draw: no sorting, no shared values")
+
+
+def check_small_fans(f, n_in: int = 4, n_out: int = 5, draws: int = 200) -> None:
+    """Many small draws pooled: with few inputs a wrong limit (an extra 1 in the fans, say) shows."""
+    pooled = np.concatenate([draw(f, n_in, n_out, seed=1000 + k).ravel() for k in range(draws)])
+    limit = xavier_limit(n_in, n_out)
+    if np.abs(pooled).max() > limit * (1 + 1e-9) or min(-pooled.min(), pooled.max()) < 0.99 * limit:
+        raise Fail(f"{draws} draws of init_xavier({n_in}, {n_out}, rng) span {number(pooled.min())} to "
+                   f"{number(pooled.max())}; expected them to fill [−ℓ, ℓ] = "
+                   f"[{number(-limit)}, {number(limit)}]",
+                   "ℓ = sqrt(6 / (n_in + n_out)): the fans are the numbers of inputs and of neurons")

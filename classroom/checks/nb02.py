@@ -33,8 +33,11 @@ def forward(learner: Learner) -> str:
     f = learner.function("forward")
     for label, X, params in forward_cases():
         W1, b1, W2, b2 = (params[name] for name in ["W1", "b1", "W2", "b2"])
-        saved = {name: value.copy() for name, value in params.items()}
-        expect_array(f(X.copy(), params), sigmoid(sigmoid(X @ W1 + b1) @ W2 + b2), f"forward on {label}",
+        X_given, params_given = X.copy(), {name: value.copy() for name, value in params.items()}
+        got = f(X_given, params_given)
+        expect_unchanged(X, X_given, "X")
+        expect_unchanged(params, params_given, "params")
+        expect_array(got, sigmoid(sigmoid(X @ W1 + b1) @ W2 + b2), f"forward on {label}",
                      hint="follow the shapes: (N, D) @ (D, H) + (H,) gives (N, H); the same pattern again "
                           "gives (N, C); each layer ends with its activation",
                      mistakes={"the first layer's bias is missing": sigmoid(sigmoid(X @ W1) @ W2 + b2),
@@ -45,6 +48,5 @@ def forward(learner: Learner) -> str:
                                sigmoid((sigmoid(X @ W1) + b1) @ W2 + b2),
                                "the hidden layer needs its activation: A1 = σ(Z1) feeds the next layer":
                                sigmoid((X @ W1 + b1) @ W2 + b2)})
-        expect_unchanged(saved, params, "params")
     return ("correct for N = 4, 7 and 1 samples, D = 2 and 3 inputs, H = 3 to 5 hidden units and C = 1 and "
             "2 outputs")

@@ -23,13 +23,22 @@ def loss_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     return cases
 
 
+def call_unchanged(f, y_hat: np.ndarray, y: np.ndarray):
+    """f(y_hat, y) on copies; Fail if it changed either (the caller still needs its predictions)."""
+    y_hat_given, y_given = y_hat.copy(), y.copy()
+    result = f(y_hat_given, y_given)
+    expect_unchanged(y_hat, y_hat_given, "y_hat")
+    expect_unchanged(y, y_given, "y")
+    return result
+
+
 @book.exercise(1, "mse")
 def mse(learner: Learner) -> str:
     f = learner.function("mse")
     for label, y_hat, y in loss_cases():
         N, C = y.shape
         errors = y_hat - y
-        expect_number(f(y_hat.copy(), y.copy()), float(np.mean(errors ** 2)), f"mse on {label}",
+        expect_number(call_unchanged(f, y_hat, y), float(np.mean(errors ** 2)), f"mse on {label}",
                       hint="the mean squared error averages the squared errors over every entry: N·C of them",
                       mistakes={"square each error before averaging": np.mean(errors),
                                 "that is the mean absolute error; MSE squares the errors":
@@ -50,7 +59,7 @@ def bce(learner: Learner) -> str:
     for label, y_hat, y in loss_cases():
         N, C = y.shape
         terms = y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)
-        expect_number(f(y_hat.copy(), y.copy()), float(-np.mean(terms)), f"bce on {label}",
+        expect_number(call_unchanged(f, y_hat, y), float(-np.mean(terms)), f"bce on {label}",
                       hint="−mean over every entry of y·log(ŷ) + (1 − y)·log(1 − ŷ); np.log is the "
                            "natural log",
                       mistakes={"a cross-entropy is positive: mind the minus in front": np.mean(terms),
@@ -101,8 +110,11 @@ def backward(learner: Learner) -> str:
     f = learner.function("backward")
     for label, X, y, params in backward_cases():
         cache = forward_with_cache(X, params)[1]
-        saved = {name: value.copy() for name, value in {**params, **cache}.items()}
-        got = f(X.copy(), y.copy(), params, cache)
+        params_given = {name: value.copy() for name, value in params.items()}
+        cache_given = {name: value.copy() for name, value in cache.items()}
+        got = f(X.copy(), y.copy(), params_given, cache_given)
+        expect_unchanged({**params, **cache}, {**params_given, **cache_given}, "params and cache",
+                         "compute new arrays: the network still needs its parameters and the cache")
         if not isinstance(got, dict) or set(got) != set(params):
             keys = sorted(got) if isinstance(got, dict) else None
             raise Fail(f"backward returned {keys if keys is not None else type(got).__name__}, expected a "
@@ -127,8 +139,6 @@ def backward(learner: Learner) -> str:
             expect_array(got[name], expected[name], f"backward on {label}: grads['{name}']",
                          mistakes={hint: wrong[name] for hint, wrong in slips.items()},
                          hint="follow the chain from the loss back to this parameter, one factor per step")
-        expect_unchanged(saved, {**params, **cache}, "params and cache",
-                         "compute new arrays: the network still needs its parameters and the cache")
     return "all four gradients correct for 6, 9 and 1 samples"
 
 
@@ -168,10 +178,15 @@ def numeric_gradient(learner: Learner) -> str:
               np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]]), 1e-3),
              ("f = Σ x³, x of shape (4,), h = 0.1", cubic_sum, np.array([1.0, -2.0, 0.5, 3.0]), 0.1),
              ("f = Σ x³, x of shape (3, 1, 2), h = 0.25", cubic_sum,
-              np.linspace(-1, 1, 6).reshape(3, 1, 2), 0.25)]
+              np.linspace(-1, 1, 6).reshape(3, 1, 2), 0.25),
+             ("f = Σ sin(x) + ½(Σx)², x a transposed (3, 2) array, h = 1e-3", wavy,   # not C-contiguous
+              np.asfortranarray(np.array([[0.3, 1.2, -0.7], [2.0, -1.5, 0.1]])), 1e-3)]
     for label, function, x, h in cases:
-        x_given = x.copy()
+        x_given = np.array(x, order="K")           # a copy with the same memory layout
         got = f(function, x_given, h)
+        expect_unchanged(x, x_given, f"x (after numeric_gradient with {label})",
+                         "put every entry back to its saved value after evaluating f: the caller's x must "
+                         "be unchanged when you return")
         expected = centred(function, x, h)
         expect_array(got, expected, f"numeric_gradient with {label}", rtol=1e-6, atol=1e-8,
                      hint="for each entry: f at x + h and at x − h (that entry only), difference over 2h",
@@ -182,10 +197,9 @@ def numeric_gradient(learner: Learner) -> str:
                                2 * expected,
                                "both evaluations saw the same array: an assignment like x_plus = x does not "
                                "copy": forward_difference(function, x, h) / 2,
-                               "use the step h you are given": centred(function, x, 1e-5)})
-        expect_unchanged(x, x_given, f"x (after numeric_gradient with {label})",
-                         "put every entry back to its saved value after evaluating f: the caller's x must "
-                         "be unchanged when you return")
+                               "use the step h you are given": centred(function, x, 1e-5),
+                               "the entries you changed were not x's own: reshape or ravel can return a "
+                               "copy, and then f never sees the change": np.zeros_like(x)})
     default = f(cubic_sum, np.array([2.0, -1.0]))
     expect_array(default, [12.0, 3.0], "numeric_gradient(f, x) with the default h", rtol=1e-5, atol=1e-6,
                  hint="h has a default value: numeric_gradient(f, x) must work without it")

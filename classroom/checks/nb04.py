@@ -36,6 +36,7 @@ def sgd_step(learner: Learner) -> str:
         grads_before = {name: value.copy() for name, value in grads.items()}
         arrays = dict(params)                          # the original array objects
         f(params, grads, lr)
+        expect_unchanged(grads_before, grads, "grads", "the gradients are read, not changed")
         for name in before:
             got = arrays[name] if params.get(name) is arrays[name] else params.get(name)
             expect_array(got, before[name] - lr * grads[name], f"sgd_step ({label}): params['{name}']",
@@ -44,9 +45,8 @@ def sgd_step(learner: Learner) -> str:
                                    before[name] + lr * grads[name],
                                    "the step is the gradient times the learning rate lr":
                                    before[name] - grads[name],
-                                   f"params['{name}'] did not change: update every array in params, the "
-                                   "biases too": before[name]})
-        expect_unchanged(grads_before, grads, "grads", "the gradients are read, not changed")
+                                   f"params['{name}'] did not change: update every array in params, "
+                                   "in place": before[name]})
         rebound = [name for name in arrays if params[name] is not arrays[name]]
         if rebound:
             raise Fail(f"sgd_step put a new array into params['{rebound[0]}'] instead of updating the old",

@@ -68,6 +68,7 @@ def torch_adam(lr: float, betas: tuple[float, float], eps: float) -> Step:
             v[name] = beta2 * v.get(name, 0.0) + (1 - beta2) * g ** 2
             m_hat, v_hat = m[name] / (1 - beta1 ** t[0]), v[name] / (1 - beta2 ** t[0])
             params[name] -= lr * m_hat / (np.sqrt(v_hat) + eps)
+    step.moments = (m, v)   # the running averages, to compare with the learner's state
     return step
 
 
@@ -82,7 +83,9 @@ def compare(got: np.ndarray, expected: np.ndarray, start: np.ndarray, what: str,
 @book.exercise(1, "momentum_step")
 def momentum_step(learner: Learner) -> str:
     f = learner.function("momentum_step")
-    for seed, names, lr, momentum in [(61, ("W", "b"), 0.1, 0.9), (62, ("W1", "b1", "W2", "b2"), 0.03, 0.5)]:
+    cases = [(61, ("W", "b"), 0.1, 0.9), (62, ("W", "b", "W1", "b1"), 0.03, 0.5),
+             (61, ("W", "b"), 0.1, 0.9)]            # the first again: a fresh velocity starts afresh
+    for seed, names, lr, momentum in cases:
         params, grad_list = problem(seed, names)
         start = np.concatenate([value.ravel() for value in params.values()])
         expected = trajectory(torch_sgd(lr, momentum), *copies(params, grad_list))
@@ -91,6 +94,14 @@ def momentum_step(learner: Learner) -> str:
         grads_before = [{n: v.copy() for n, v in g.items()} for g in learner_grads]
         got = trajectory(lambda p, g, vel=velocity, lr=lr, mu=momentum: f(p, g, vel, lr, mu),
                          learner_params, learner_grads)
+        for before, after in zip(grads_before, learner_grads, strict=True):
+            expect_unchanged(before, after, "the gradients",
+                             "a buffer that *is* the gradient array changes the gradient when updated in "
+                             "place: start the buffer from a copy")
+        if set(velocity) != set(names):
+            raise Fail(f"after four steps velocity holds {sorted(velocity)}, expected a buffer for each of "
+                       f"{sorted(names)}", "keep each parameter's buffer in the velocity dict you are given: "
+                       "the next call finds it there (and a new, empty dict starts afresh)")
         what = f"momentum_step with lr = {lr}, momentum = {momentum}: the parameters after steps 1-4"
         other_momentum = 0.9 if momentum != 0.9 else 0.5     # what a hard-coded factor would give
         compare(got, expected, start, what, hint="the buffer starts as the first gradient; then it decays by "
@@ -101,12 +112,17 @@ def momentum_step(learner: Learner) -> str:
                           trajectory(torch_sgd(lr, 0.0), *copies(params, grad_list)),
                           "use the momentum you are given":
                           trajectory(torch_sgd(lr, other_momentum), *copies(params, grad_list)),
-                          "step against the buffer: W −= lr · b": 2 * start - expected})
-        for before, after in zip(grads_before, learner_grads, strict=True):
-            expect_unchanged(before, after, "the gradients",
-                             "a buffer that *is* the gradient array changes the gradient when updated in "
-                             "place: start the buffer from a copy")
+                          "step against the buffer: W −= lr · b": 2 * start - expected,
+                          "the buffers must live in the velocity dict you are given: this run started from "
+                          "buffers left over from an earlier one": leftover(params, grad_list, lr, momentum)})
     return "four steps correct (including a repeated gradient) for two learning rates and momentum factors"
+
+
+def leftover(params: dict, grad_list: list[dict], lr: float, momentum: float) -> np.ndarray:
+    """The trajectory of a momentum step that kept its buffers from a run just like this one."""
+    step = torch_sgd(lr, momentum)
+    trajectory(step, *copies(params, grad_list))
+    return trajectory(step, *copies(params, grad_list))
 
 
 def fresh_state(params: dict) -> dict:
@@ -121,7 +137,8 @@ def adam_step(learner: Learner) -> str:
                                          (64, ("W1", "b1", "W2", "b2"), 0.02, (0.8, 0.99), 0.05)]:
         params, grad_list = problem(seed, names)
         start = np.concatenate([value.ravel() for value in params.values()])
-        expected = trajectory(torch_adam(lr, betas, eps), *copies(params, grad_list))
+        reference = torch_adam(lr, betas, eps)
+        expected = trajectory(reference, *copies(params, grad_list))
         learner_params, learner_grads = copies(params, grad_list)
         state = fresh_state(learner_params)
         got = trajectory(lambda p, g, s=state, lr=lr, b=betas, e=eps: f(p, g, s, lr=lr, betas=b, eps=e),
@@ -139,4 +156,10 @@ def adam_step(learner: Learner) -> str:
         if state.get("t") != len(grad_list):
             raise Fail(f"after {len(grad_list)} steps state['t'] is {state.get('t')!r}",
                        "count the steps in state['t'], so the next call knows where it is")
+        for key, averages in zip(("m", "v"), reference.moments, strict=True):
+            kept = state.get(key) if isinstance(state.get(key), dict) else {}
+            for name in names:
+                what = f"adam_step: state['{key}']['{name}'] after 4 steps"
+                expect_array(kept.get(name), averages[name], what,
+                             hint="store each running average back into state: the next call reads it there")
     return "four steps correct for two learning rates, two pairs of betas and two eps"

@@ -23,7 +23,8 @@ def softmax_cases() -> dict[str, np.ndarray]:
             "Z = [[0, 1000]]": np.array([[0.0, 1000.0]]),
             "Z = [[1000, 1001, 1002], [-1000, -999, -998]]":
                 np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -999.0, -998.0]]),
-            "Z = [[-800, -800]]": np.array([[-800.0, -800.0]])}
+            "Z = [[-800, -800]]": np.array([[-800.0, -800.0]]),
+            "Z = [[0, 2000], [-1000, 1000]]": np.array([[0.0, 2000.0], [-1000.0, 1000.0]])}
 
 
 @book.exercise(1, "softmax")
@@ -31,14 +32,17 @@ def softmax(learner: Learner) -> str:
     f = learner.function("softmax")
     for label, Z in softmax_cases().items():
         Z_given = Z.copy()
-        columns = np.exp(Z - Z.max(axis=0, keepdims=True))
+        got = f(Z_given)
+        expect_unchanged(Z, Z_given, f"the input Z ({label})")
         with np.errstate(all="ignore"):
-            expect_array(f(Z_given), softmax_reference(Z), f"softmax({label})",
-                         hint="e^z overflows for large z: subtracting each row's largest logit changes "
-                              "nothing in the result, and keeps every exponent ≤ 0",
+            columns = np.exp(Z - Z.max(axis=0, keepdims=True))
+            expect_array(got, softmax_reference(Z), f"softmax({label})",
+                         hint="each row holds one sample's probabilities: e^z of its entries, divided by "
+                              "their sum over the row",
+                         nan_hint="e^z overflows for large z: subtracting each row's largest logit changes "
+                                  "nothing in the result, and keeps every exponent ≤ 0",
                          mistakes={"softmax runs over each row (the classes of one sample), not down the "
                                    "columns": columns / columns.sum(axis=0, keepdims=True)})
-        expect_unchanged(Z, Z_given, f"the input Z ({label})")
     return "rows sum to 1 for 1 to 6 samples and 2 to 10 classes, also for logits of ±1000"
 
 
@@ -47,7 +51,7 @@ def gradient_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     return [("5 samples, 4 classes", rng.normal(size=(5, 4)), np.array([0, 3, 1, 1, 2])),
             ("4 samples, 5 classes, none of class 4", rng.normal(size=(4, 5)), np.array([0, 2, 2, 1])),
             ("1 sample, 3 classes", rng.normal(size=(1, 3)), np.array([1])),
-            ("3 samples, 10 classes, logits of ±500", rng.choice([-500.0, 500.0], size=(3, 10)),
+            ("3 samples, 10 classes, logits of ±1000", rng.choice([-1000.0, 1000.0], size=(3, 10)),
              np.array([9, 0, 4]))]
 
 
@@ -60,8 +64,14 @@ def cross_entropy_gradient(learner: Learner) -> str:
         Z_given, labels_given = Z.copy(), labels.copy()
         whole_columns = np.zeros((N, C))
         whole_columns[:, labels] = 1.0
-        columns = np.exp(Z - Z.max(axis=0, keepdims=True))
-        expect_array(f(Z_given, labels_given), (P - Y) / N, f"cross_entropy_gradient ({label})",
+        got = f(Z_given, labels_given)
+        expect_unchanged(Z, Z_given, f"the logits ({label})")
+        expect_unchanged(labels, labels_given, f"the labels ({label})")
+        with np.errstate(all="ignore"):
+            columns = np.exp(Z - Z.max(axis=0, keepdims=True))
+        expect_array(got, (P - Y) / N, f"cross_entropy_gradient ({label})",
+                     nan_hint="e^z overflows for logits this large: a softmax that subtracts each row's "
+                              "largest logit first (nnlib.activations.softmax does) never does",
                      hint="the gradient is (P − Y) / N: P the softmax of each row, Y a row per sample with a "
                           "1 in the column of its label; the number of classes is the number of columns",
                      mistakes={"compare with one-hot rows Y (a 1 in the label's column), not with the label "
@@ -72,6 +82,4 @@ def cross_entropy_gradient(learner: Learner) -> str:
                                "predicted minus true: P − Y, not Y − P": (Y - P) / N,
                                "Y[:, labels] = 1 fills whole columns; each row needs a single 1":
                                (P - whole_columns) / N})
-        expect_unchanged(Z, Z_given, f"the logits ({label})")
-        expect_unchanged(labels, labels_given, f"the labels ({label})")
-    return "correct for 1 to 5 samples and 3 to 10 classes, with a missing class and with logits of ±500"
+    return "correct for 1 to 5 samples and 3 to 10 classes, with a missing class and with logits of ±1000"

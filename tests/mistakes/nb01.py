@@ -88,4 +88,11 @@ ENTRIES = [
             description="an (n_out, n_in) draw transposed"),
     Variant(NB, "init_xavier", find=DRAW, replace="rng.uniform(low=-limit, high=limit, size=(n_in, n_out))",
             description="keyword arguments"),
+    # Found by attacking the checks: a limit a little off, weights that are not independent draws.
+    Mistake(NB, "init_xavier", find="np.sqrt(6.0 / (n_in + n_out))",
+            replace="np.sqrt(6.0 / (n_in + 1 + n_out))",
+            description="the bias counted in the fan-in"),
+    Mistake(NB, "init_xavier", find=DRAW,
+            replace="np.sort(rng.uniform(-limit, limit, size=n_in * n_out)).reshape(n_in, n_out)",
+            description="sorted draws"),
 ]

@@ -124,4 +124,12 @@ ENTRIES = [
     Mistake(NB, "numeric_gradient", find="for index in np.ndindex(x.shape):", replace="for index in "
                                                                                       "range(len(x)):",
             description="loops over the first axis only"),
+    # Found by attacking the checks: losses that change the caller's predictions.
+    Mistake(NB, "mse", find="return float(np.mean((y_hat - y) ** 2))",
+            replace="y_hat -= y\n    y_hat **= 2\n    return float(y_hat.mean())",
+            description="squares the caller's y_hat in place"),
+    Mistake(NB, "bce", find=f"return float(-np.mean({BCE_TERMS}))",
+            replace="log_p = np.log(y_hat, out=y_hat)\n"
+                    "    return float(-np.mean(y * log_p + (1 - y) * np.log(1 - np.exp(log_p))))",
+            description="takes the log of the caller's y_hat in place"),
 ]

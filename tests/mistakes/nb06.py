@@ -5,6 +5,8 @@ from mistakes import Mistake, Variant
 NB = "06_optimisers_and_minibatches"
 T_FIRST = 'state["t"] += 1\n    t = state["t"]'
 M_UPDATE = 'state["m"][name] = beta1 * state["m"][name] + (1 - beta1) * g'
+V_UPDATE = 'state["v"][name] = beta2 * state["v"][name] + (1 - beta2) * g**2'
+M_HAT = 'm_hat = state["m"][name] / (1 - beta1**t)'
 ADAM_UPDATE = "params[name] -= lr * m_hat / (np.sqrt(v_hat) + eps)"
 BUFFER = """        if name not in velocity:
             velocity[name] = grads[name].copy()   # a copy: the buffer must not share memory with the gradient
@@ -84,4 +86,17 @@ ENTRIES = [
     Variant(NB, "adam_step", find=M_UPDATE,
             replace='state["m"][name] *= beta1\n        state["m"][name] += (1 - beta1) * g',
             description="first moment updated in place"),
+    # Found by attacking the checks: state kept outside the dicts the caller passes.
+    Mistake(NB, "momentum_step", find=BUFFER,
+            replace="""        buffers = momentum_step.__dict__.setdefault("buffers", {})
+        if name not in buffers:
+            buffers[name] = grads[name].copy()
+        else:
+            buffers[name] = momentum * buffers[name] + grads[name]
+        params[name] -= lr * buffers[name]""", description="buffers kept on the function, velocity ignored"),
+    Mistake(NB, "adam_step", find=M_UPDATE + "\n        " + V_UPDATE + "\n        " + M_HAT,
+            replace='m = adam_step.__dict__.setdefault("m", {})\n'
+                    "        m[name] = beta1 * m.get(name, 0.0) + (1 - beta1) * g\n"
+                    "        " + V_UPDATE + "\n        m_hat = m[name] / (1 - beta1**t)",
+            description="first moment kept on the function"),
 ]

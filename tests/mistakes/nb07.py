@@ -58,4 +58,10 @@ ENTRIES = [
             description="ten classes hard-coded"),
     Variant(NB, "cross_entropy_gradient", find="Y = np.zeros((N, C))\n    " + ONE_HOT,
             replace="Y = np.eye(C)[labels]", description="rows of the identity"),
+    # Found by attacking the checks: shifts that are not the row maximum, a softmax that overflows.
+    Mistake(NB, "softmax", find=MAX, replace="Z.mean(axis=1, keepdims=True)",
+            description="subtracts the row mean"),
+    Mistake(NB, "cross_entropy_gradient", find="nnlib.activations.softmax(logits)",
+            replace="np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)",
+            description="a softmax without the max subtraction"),
 ]
