@@ -124,7 +124,8 @@ def class_of_catalogue(folder: Path) -> dict[tuple[str, str], list[Mistake]]:
     """Write one learner's notebook per group of entries: {(learner, notebook): the entries it holds}.
 
     Entries of different exercises share a notebook (the grader checks each exercise on its own), except
-    those that mention another exercise's function; a notebook holds at most one entry per exercise.
+    those that mention another exercise's function; a notebook holds at most one entry per exercise. Each
+    notebook ends at its last check cell: what follows defines no exercise (and only costs grading time).
     """
     planted: dict[tuple[str, str], list[Mistake]] = {}
     for notebook in sorted({e.notebook for e in ENTRIES}):
@@ -140,6 +141,7 @@ def class_of_catalogue(folder: Path) -> dict[tuple[str, str], list[Mistake]]:
         groups += [[entry] for entry in alone]
         for number, group in enumerate(groups):
             nb = solution(notebook)
+            nb.cells = nb.cells[: max(check_cells(nb).values()) + 1]
             for entry in group:
                 nb = apply(entry, nb)
             learner = f"n{notebook[:2]}_{number:02d}"
