@@ -53,7 +53,7 @@ STATUS = re.compile(r"^(ok|memory \(cell \d+\)|error \(cell \d+: [A-Za-z_][\w.]{
 
 @dataclass
 class Settings:
-    timeout: float = 120
+    timeout: float = 300
     memory_mb: int = 4096
     call_timeout: float = 30
     unsafe: bool = False
@@ -166,7 +166,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help="grades table (default grades.csv; with --shard: the "
                                                  "shard's results table, default shard-K-of-N.csv)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks graded at once")
-    parser.add_argument("--timeout", type=float, default=120, help="seconds per notebook to run its cells")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per notebook to run its cells")
     parser.add_argument("--call-timeout", type=float, default=30,
                         help="seconds per call of a learner's function")
     parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per process, MB")

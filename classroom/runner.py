@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from classroom import wire
+from classroom import CHECK_CALL, wire
 
 CALL = "__import__('classroom.runner', fromlist=['answer']).answer({folder!r})"
 
@@ -61,10 +61,13 @@ def private_channel() -> tuple[int, int]:
 
 
 def code_cells(path: Path) -> list[tuple[int, str]]:
-    """(index, source) of every code cell (the grader has checked that the file is a notebook)."""
+    """(index, source) of every code cell but the check cells (the grader has checked that the file is a
+    notebook). A check cell decides nothing here: the grader runs the checks itself, outside the sandbox;
+    run in here, a failing check would only report itself as the notebook's error."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return [(index, "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
-            for index, cell in enumerate(cells) if cell.get("cell_type") == "code"]
+    sources = [(index, "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+               for index, cell in enumerate(cells) if cell.get("cell_type") == "code"]
+    return [(index, source) for index, source in sources if not CHECK_CALL.match(source.strip())]
 
 
 class KernelDied(Exception):
