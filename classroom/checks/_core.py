@@ -24,7 +24,7 @@ import io
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -192,7 +192,6 @@ class Exercise:
     number: int
     name: str
     body: Callable[[Learner], str]
-    uses: tuple[str, ...] = field(default=())
 
 
 class Book:

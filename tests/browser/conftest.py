@@ -105,11 +105,10 @@ def _write_lab_settings(settings_dir: Path) -> None:
 
 @pytest.fixture(scope="session")
 def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder JupyterLab serves: a copy of notebooks/*.ipynb and the nnlib symlink."""
+    """The folder JupyterLab serves: a copy of notebooks/*.ipynb (nnlib comes from the installed package)."""
     root = tmp_path_factory.mktemp("lab-root")
     for notebook in NOTEBOOKS.glob("*.ipynb"):
         shutil.copy(notebook, root / notebook.name)
-    (root / "nnlib").symlink_to(REPO / "nnlib")
     return root
 
 
