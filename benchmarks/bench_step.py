@@ -1,11 +1,14 @@
-"""How fast is one training step? ``python -m benchmarks.bench_step [--quick]`` (from the repository root)
+"""How fast is one training step? ``python -m benchmarks.bench_step [--quick] [--torch-python PYTHON]``
 
 One step = loss and gradients + an SGD step, float64, sigmoid hidden and output units, BCE loss, the full
 batch. Timed three ways, in one run, at four sizes:
   nnlib     the public calls: ``loss, grads = net.loss_and_grads(X, y)``, then
             ``SGD(lr).step(net.params, grads)`` (they check their arguments on every call);
   textbook  the same step with one NumPy line per formula and no checks (what notebooks 03 and 04 write);
-  torch     torch.nn (Linear + Sigmoid) + autograd + torch.optim.SGD, only where PyTorch is importable.
+  torch     torch.nn (Linear + Sigmoid) + autograd + torch.optim.SGD, where PyTorch is importable by the
+            Python given with --torch-python (default: this one). It runs in a process of its own, started
+            for each size right after nnlib and textbook are timed: imported into the process that times
+            NumPy, PyTorch slowed NumPy's 100k step up to 2x on a 2-core machine.
 All three start from the same weights and compute the same updated weights (checked at the end). Times are
 the best of several repeats, in µs. Every row is one line of fields separated by " | ", so that figures
 never run together however large they are; the goals are reported, never asserted.
@@ -14,10 +17,14 @@ never run together however large they are; the goals are reported, never asserte
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
+import subprocess
+import sys
 import timeit
+from pathlib import Path
 
 import numpy as np
 
@@ -94,15 +101,9 @@ def torch_step(X, Y, params):
     return step, weights
 
 
-def torch_available() -> bool:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 IMPLEMENTATIONS = {"nnlib": nnlib_step, "textbook": textbook_step, "torch": torch_step}
+AGREEMENT_STEPS = 3  # steps taken before the weights of the implementations are compared
+ROOT = Path(__file__).resolve().parent.parent
 
 
 # ---- timing, agreement, the report ----
@@ -126,28 +127,67 @@ def time_steps(steps: dict, quick: bool) -> dict[str, float]:
     return {name: seconds * 1e6 for name, seconds in best.items()}
 
 
-def check_agreement(n: int, hidden: int, names: list[str], steps: int = 3) -> dict[str, float]:
-    """Largest relative difference of each implementation's weights from nnlib's after ``steps`` steps."""
-    X, Y, params = make_case(n, hidden)
-    weights = {}
-    for name in ["nnlib", *names]:
-        step, read = IMPLEMENTATIONS[name](X, Y, params)
-        for _ in range(steps):
-            step()
-        weights[name] = {key: np.array(value, dtype=np.float64) for key, value in read().items()}
-    return {name: max(float(np.max(np.abs(weights[name][key] - ref) / (np.abs(ref) + 1e-12)))
-                      for key, ref in weights["nnlib"].items()) for name in names}
+def weights_after_steps(name: str, n: int, hidden: int, steps: int = AGREEMENT_STEPS) -> dict:
+    """The weights {"W1": ..., ...} (float64 arrays) of implementation ``name`` after ``steps`` steps."""
+    step, read = IMPLEMENTATIONS[name](*make_case(n, hidden))
+    for _ in range(steps):
+        step()
+    return {key: np.array(value, dtype=np.float64) for key, value in read().items()}
 
 
-def machine_info(with_torch: bool) -> str:
+def largest_difference(weights: dict[str, np.ndarray], reference: dict[str, np.ndarray]) -> float:
+    """Largest relative difference of any weight from the reference weights."""
+    return max(float(np.max(np.abs(np.asarray(weights[key]) - ref) / (np.abs(ref) + 1e-12)))
+               for key, ref in reference.items())
+
+
+def check_agreement(n: int, hidden: int, names: list[str], steps: int = AGREEMENT_STEPS) -> dict[str, float]:
+    """Largest relative difference of each implementation's weights from nnlib's after the same steps."""
+    reference = weights_after_steps("nnlib", n, hidden, steps)
+    return {name: largest_difference(weights_after_steps(name, n, hidden, steps), reference)
+            for name in names}
+
+
+# ---- PyTorch, in a process of its own ----
+
+def torch_worker(case: str, quick: bool) -> None:
+    """The child process: time PyTorch on one case, print one JSON line (exit 3 when torch is missing)."""
+    try:
+        import torch
+    except ImportError as error:
+        print(json.dumps({"error": f"PyTorch is not importable: {error}"}))
+        sys.exit(3)
+    [(n, hidden)] = [(n, hidden) for name, n, hidden, *_ in CASES if name == case]
+    answer = {"version": torch.__version__, "threads": torch.get_num_threads(),
+              "microseconds": time_steps({"torch": torch_step(*make_case(n, hidden))[0]}, quick)["torch"]}
+    if n <= 1_000:  # the small cases also report their weights, for the agreement check
+        weights = weights_after_steps("torch", n, hidden)
+        answer["weights"] = {key: value.tolist() for key, value in weights.items()}
+    print(json.dumps(answer))
+
+
+def time_torch(case: str, python: str, quick: bool) -> dict:
+    """Start ``python -m benchmarks.bench_step --torch-worker case`` and return its answer (or its error)."""
+    command = [python, "-m", "benchmarks.bench_step", "--torch-worker", case] + (["--quick"] if quick else [])
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}  # benchmarks and nnlib importable
+    try:
+        result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True,
+                                timeout=1800)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return {"error": f"{python} could not time PyTorch: {error}"}
+    try:
+        return json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": f"{python} could not time PyTorch: {(result.stderr.strip() or 'no answer')[-300:]}"}
+
+
+def machine_info() -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     line = (f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
             f"{cores} usable cores (of {os.cpu_count()}), float64")
     if hasattr(os, "getloadavg"):                            # other processes on the cores make figures noisy
         line += f"; load average {os.getloadavg()[0]:.1f} at the start"
-    if with_torch:
-        import torch
-        line += f"; PyTorch {torch.__version__} with {torch.get_num_threads()} threads (its default)"
     return line
 
 
@@ -170,22 +210,33 @@ def row(case: str, n: int, hidden: int, times: dict[str, float], textbook_goal: 
     return SEPARATOR.join(fields)
 
 
-def run(quick: bool = False) -> list[dict[str, float]]:
+def run(quick: bool = False, torch_python: str = sys.executable) -> list[dict[str, float]]:
     """Time every case and print one line per case; returns the times (µs per step per implementation)."""
-    with_torch = torch_available()
-    names = list(IMPLEMENTATIONS) if with_torch else ["nnlib", "textbook"]
     print(f"nnlib training-step benchmark ({'quick' if quick else 'full'}): µs per step = loss and gradients "
           "+ SGD step, BCE, sigmoid, full batch; best of the repeats")
-    print(machine_info(with_torch))
-    results = []
+    print(machine_info(), flush=True)
+    results, torch_weights, torch_note = [], {}, None
     for case, n, hidden, textbook_goal, torch_goal in CASES:
         X, Y, params = make_case(n, hidden)
-        times = time_steps({name: IMPLEMENTATIONS[name](X, Y, params)[0] for name in names}, quick)
+        times = time_steps({name: IMPLEMENTATIONS[name](X, Y, params)[0] for name in ("nnlib", "textbook")},
+                           quick)
+        answer = time_torch(case, torch_python, quick)
+        if "error" in answer:
+            torch_note = answer["error"]
+        else:
+            times["torch"] = answer["microseconds"]
+            torch_weights[case] = answer.get("weights")
+            torch_note = (f"PyTorch {answer['version']} with {answer['threads']} threads (its default), "
+                          f"timed by {torch_python} in a process of its own")
         print(row(case, n, hidden, times, textbook_goal, torch_goal), flush=True)
         results.append(times)
+    print(torch_note)
     for case, n, hidden, *_ in CASES[:2]:
-        differences = check_agreement(n, hidden, names[1:])
-        print(f"check ({case}, 3 steps): largest relative weight difference from nnlib: " +
+        differences = check_agreement(n, hidden, ["textbook"])
+        if torch_weights.get(case):
+            reference = weights_after_steps("nnlib", n, hidden)
+            differences["torch"] = largest_difference(torch_weights[case], reference)
+        print(f"check ({case}, {AGREEMENT_STEPS} steps): largest relative weight difference from nnlib: " +
               ", ".join(f"{name} {value:.1e}" for name, value in differences.items()))
     return results
 
@@ -194,7 +245,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_step",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one short repeat per figure (for tests)")
-    run(quick=parser.parse_args(argv).quick)
+    parser.add_argument("--torch-python", default=sys.executable, metavar="PYTHON",
+                        help="the Python that times PyTorch, e.g. a venv where torch is installed "
+                             "(default: this one)")
+    parser.add_argument("--torch-worker", metavar="CASE", help=argparse.SUPPRESS)  # the child process's role
+    args = parser.parse_args(argv)
+    if args.torch_worker:
+        torch_worker(args.torch_worker, args.quick)
+    else:
+        run(quick=args.quick, torch_python=args.torch_python)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,37 @@ def check_layer_sizes(layer_sizes: object) -> list[int]:
     return [check_int(f"layer_sizes[{k}]", size, 1) for k, size in enumerate(layer_sizes)]
 
 
+# --- the network's architecture ----------------------------------------------------------------------
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+# Which output activation each loss accepts, and why (cross_entropy works on the logits, as in PyTorch).
+OUTPUTS_FOR_LOSS = {
+    "mse": HIDDEN_ACTIVATIONS,  # any elementwise output; softmax + mse is rarely wanted, so it is refused
+    "bce": ("sigmoid",),  # bce needs probabilities in [0, 1]
+    "cross_entropy": ("softmax",),  # the loss uses the logits Z; forward() returns softmax(Z)
+}
+# The largest network nnlib builds: 10 million float64 parameters are 80 MB (and Adam keeps two more copies).
+# Far beyond what NumPy trains in a lesson; a typo such as [2, 10**9, 1] is refused before any memory is used.
+MAX_PARAMETERS = 10_000_000
+
+
+def check_architecture(layer_sizes: list[int], output_activation: str, loss: str) -> None:
+    """Refuse output/loss pairs that make no sense, and networks too big to build, with the reason."""
+    allowed, n_outputs = OUTPUTS_FOR_LOSS[loss], layer_sizes[-1]
+    if output_activation not in allowed:
+        raise ValueError(f"loss={loss!r} needs output_activation in {list(allowed)}, got "
+                         f"{output_activation!r} (cross_entropy takes logits and pairs with 'softmax'; "
+                         "bce needs probabilities from 'sigmoid')")
+    if output_activation == "softmax" and n_outputs < 2:
+        raise ValueError(f"a softmax output needs at least 2 units (classes), got layer_sizes[-1] = "
+                         f"{n_outputs}")
+    count = sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"layer_sizes {layer_sizes} would need {count:,} parameters "
+                         f"({count * 8 / 1e9:.1f} GB); nnlib builds at most {MAX_PARAMETERS:,} "
+                         "(nnlib.network.MAX_PARAMETERS): use fewer units")
+
+
 # --- targets ----------------------------------------------------------------------------------------------
 
 def _bce_targets_ok(Y: np.ndarray) -> bool:
@@ -164,7 +195,7 @@ def check_class_labels(name: str, Y: np.ndarray) -> None:
                          f"to {Y.max()}. For regression targets accuracy means nothing: use the loss instead")
 
 
-def check_callback(callback: object, history: object) -> None:
+def check_callback(callback: object) -> None:
     """Refuse a callback that is not a function callback(epoch, history), before training starts."""
     if callback is None:
         return
@@ -175,8 +206,32 @@ def check_callback(callback: object, history: object) -> None:
     except (TypeError, ValueError):  # some built-in functions have no signature to inspect
         return
     try:
-        signature.bind(1, history)
+        signature.bind(1, None)  # any epoch and history: only their number matters
     except TypeError:
         raise TypeError(f"callback must accept two arguments, callback(epoch, history), but "
                         f"{getattr(callback, '__name__', 'it')}{signature} cannot take them") from None
 
+
+def check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation) -> tuple:
+    """Check train()'s arguments before any work; returns the checked (X, Y) and validation pair (or None).
+
+    Checked once, here, so that train's loop can call the network's unchecked methods.
+    """
+    if not callable(getattr(net, "_loss_and_grads", None)):
+        raise TypeError(f"net must be an nnlib.MLP, got {type(net).__name__}")
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be an optimiser object, got the class {optimizer.__name__} itself: "
+                        f"create one with its learning rate, e.g. nnlib.{optimizer.__name__}(lr=0.1)")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must have a step(params, grads) method (e.g. nnlib.SGD(lr=0.1)), "
+                        f"got {optimizer!r}")
+    check_int("epochs", epochs, 1)
+    if batch_size is not None:
+        check_int("batch_size", batch_size, 1)
+    check_callback(callback)
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(f"validation must be a pair (X_val, y_val) or None, "
+                            f"got {type(validation).__name__}")
+        validation = net.check_data(*validation, names=("X_val", "y_val"))
+    return net.check_data(X, y), validation

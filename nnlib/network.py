@@ -10,38 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from ._checks import as_features, as_generator, check_choice, check_class_labels, check_layer_sizes
+from ._checks import (
+    HIDDEN_ACTIVATIONS,
+    as_features,
+    as_generator,
+    check_architecture,
+    check_choice,
+    check_class_labels,
+    check_layer_sizes,
+)
+from ._checks import MAX_PARAMETERS as MAX_PARAMETERS  # the largest network nnlib builds (10 million)
 from .activations import ACTIVATIONS, softmax
 from .init import INITS, init_params
 from .layers import activation_backward, activation_forward, dense_backward, dense_forward
-
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
-# Which output activation each loss accepts, and why (cross_entropy works on the logits, as in PyTorch).
-OUTPUTS_FOR_LOSS = {
-    "mse": HIDDEN_ACTIVATIONS,  # any elementwise output; softmax + mse is rarely wanted, so it is refused
-    "bce": ("sigmoid",),  # bce needs probabilities in [0, 1]
-    "cross_entropy": ("softmax",),  # the loss uses the logits Z; forward() returns softmax(Z)
-}
-# The largest network nnlib builds: 10 million float64 parameters are 80 MB (and Adam keeps two more copies).
-# Far beyond what NumPy trains in a lesson; a typo such as [2, 10**9, 1] is refused before any memory is used.
-MAX_PARAMETERS = 10_000_000
-
-
-def check_architecture(layer_sizes: list[int], output_activation: str, loss: str) -> None:
-    """Refuse output/loss pairs that make no sense, and networks too big to build, with the reason."""
-    allowed, n_outputs = OUTPUTS_FOR_LOSS[loss], layer_sizes[-1]
-    if output_activation not in allowed:
-        raise ValueError(f"loss={loss!r} needs output_activation in {list(allowed)}, got "
-                         f"{output_activation!r} (cross_entropy takes logits and pairs with 'softmax'; "
-                         "bce needs probabilities from 'sigmoid')")
-    if output_activation == "softmax" and n_outputs < 2:
-        raise ValueError(f"a softmax output needs at least 2 units (classes), got layer_sizes[-1] = "
-                         f"{n_outputs}")
-    count = sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
-    if count > MAX_PARAMETERS:
-        raise ValueError(f"layer_sizes {layer_sizes} would need {count:,} parameters "
-                         f"({count * 8 / 1e9:.1f} GB); nnlib builds at most {MAX_PARAMETERS:,} "
-                         "(nnlib.network.MAX_PARAMETERS): use fewer units")
 
 
 class MLP:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import diagnostics
-from ._checks import as_generator, check_callback, check_int, is_class_labels
+from ._checks import as_generator, check_train_args, is_class_labels
 
 
 @dataclass
@@ -68,7 +68,7 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     button (KeyboardInterrupt) ends training too: the step it interrupted is undone, so the weights and the
     optimiser's state belong together, and the history of the completed epochs is returned.
     """
-    (X, Y), validation = _check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
+    (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
     history, checkpoint = History(warnings=diagnostics.input_scale(X)), Checkpoint(net, optimizer)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported, not warned
         try:
@@ -85,28 +85,6 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
             history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
         history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
     return history
-
-
-def _check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation):
-    """Check everything once, before any work, so the loop itself can use the network's unchecked methods."""
-    if not callable(getattr(net, "_loss_and_grads", None)):
-        raise TypeError(f"net must be an nnlib.MLP, got {type(net).__name__}")
-    if isinstance(optimizer, type):
-        raise TypeError(f"optimizer must be an optimiser object, got the class {optimizer.__name__} itself: "
-                        f"create one with its learning rate, e.g. nnlib.{optimizer.__name__}(lr=0.1)")
-    if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"optimizer must have a step(params, grads) method (e.g. nnlib.SGD(lr=0.1)), "
-                        f"got {optimizer!r}")
-    check_int("epochs", epochs, 1)
-    if batch_size is not None:
-        check_int("batch_size", batch_size, 1)
-    check_callback(callback, History())
-    if validation is not None:
-        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-            raise TypeError(f"validation must be a pair (X_val, y_val) or None, "
-                            f"got {type(validation).__name__}")
-        validation = net.check_data(*validation, names=("X_val", "y_val"))
-    return net.check_data(X, y), validation
 
 
 def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, history, checkpoint):

@@ -35,7 +35,38 @@ def test_quick_bench_prints_one_parseable_line_per_size():
         ratio, goal = fields["nnlib/textbook"].split(" ", 1)
         assert float(ratio) > 0 and goal.startswith(f"(goal <= {textbook_goal:g}: ")
     assert sum(line.startswith("check (") for line in lines) == 2
+    [torch_line] = [line for line in lines if line.startswith("PyTorch")]
+    assert "is not importable" in torch_line or "in a process of its own" in torch_line
     assert result.stderr == ""
+
+
+def fake_python(tmp_path: Path, stdout: str, stderr: str = "", status: int = 0) -> str:
+    """An executable that stands for a Python: it prints the given answer, whatever its arguments."""
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\nprintf '%s' '{stdout}'\nprintf '%s' '{stderr}' >&2\nexit {status}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_pytorch_is_timed_by_another_process_and_its_answer_read(tmp_path):
+    answer = '{"version": "9.9", "threads": 2, "microseconds": 321.5}'
+    assert bench_step.time_torch("XOR", fake_python(tmp_path, "noise\n" + answer), quick=True) == {
+        "version": "9.9", "threads": 2, "microseconds": 321.5}
+
+
+def test_a_process_that_cannot_time_pytorch_gives_its_reason(tmp_path):
+    crashed = bench_step.time_torch("XOR", fake_python(tmp_path, "", "Segmentation fault", 139), quick=True)
+    assert "could not time PyTorch" in crashed["error"] and "Segmentation fault" in crashed["error"]
+    missing = bench_step.time_torch("XOR", str(tmp_path / "no-such-python"), quick=True)
+    assert "could not time PyTorch" in missing["error"]
+
+
+def test_the_worker_without_pytorch_says_so():
+    # sys.modules["torch"] = None makes "import torch" raise ImportError, as on a machine without PyTorch
+    result = subprocess.run([sys.executable, "-c", "import sys; sys.modules['torch'] = None; "
+                             "from benchmarks import bench_step; bench_step.main(['--torch-worker', 'XOR'])"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3 and "PyTorch is not importable" in result.stdout
 
 
 def test_a_huge_figure_stays_apart_from_its_neighbours():
