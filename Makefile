@@ -1,7 +1,8 @@
 # Two commands for a fresh machine with Python >= 3.10:
 #   make lab    set everything up in ./.venv and open the series in JupyterLab
 #   make test   set everything up in ./.venv (with the test tools) and run every check
-# Others: make notebooks (rebuild and re-execute every notebook), make bench, make grade SUBMISSIONS=dir
+# Others: make notebooks (rebuild and re-execute every notebook), make grade SUBMISSIONS=dir,
+#         make bench [TORCH_PYTHON=a Python with torch, to time PyTorch beside nnlib]
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -49,9 +50,11 @@ notebooks: $(DEV_STAMP)
 	$(BIN)/python -m classroom.build
 
 bench: $(DEV_STAMP)
-	$(BIN)/python -m benchmarks.bench_step
+	$(BIN)/python -m benchmarks.bench_step $(if $(TORCH_PYTHON),--torch-python $(TORCH_PYTHON))
+	$(BIN)/python -m benchmarks.bench_overhead
 	$(BIN)/python -m benchmarks.bench_live
 	$(BIN)/python -m benchmarks.bench_playground
+	$(BIN)/python -m benchmarks.bench_png
 
 grade: $(DEV_STAMP)
 	$(BIN)/python -m classroom.grade $(SUBMISSIONS)

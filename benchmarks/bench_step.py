@@ -111,15 +111,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def time_steps(steps: dict, quick: bool) -> dict[str, float]:
     """Best time of one call of each step function, in µs.
 
-    Each function gets an adaptive number of loops (about 0.1 s per repeat); the repeats take turns
+    Each function gets an adaptive number of loops (about 0.03 s per repeat); the repeats take turns
     (round robin), so a burst of load from other processes hits every implementation alike.
     """
-    seconds_per_repeat, repeats = (0.002, 1) if quick else (0.1, 7)
+    # Many short repeats: the best of them falls in a moment when no other process ran, even on a busy box.
+    seconds_per_repeat, repeats = (0.002, 1) if quick else (0.03, 25)
     loops = {}
     for name, step in steps.items():                         # the first call warms up and calibrates
         loops[name] = max(1, int(seconds_per_repeat / max(timeit.timeit(step, number=1), 1e-7)))
     if max(loops.values()) == 1 and not quick:               # a slow size: fewer repeats keep the run short
-        repeats = 3
+        repeats = 5
     best = {name: math.inf for name in steps}
     for _ in range(repeats):
         for name, step in steps.items():

@@ -1,0 +1,85 @@
+"""Where nnlib's public step spends time beyond the textbook step: ``python -m benchmarks.bench_overhead``
+
+bench_step compares nnlib's public calls with the textbook step. At the sizes learners use, a step is about
+40 NumPy calls on tiny arrays, each costing about a microsecond whatever its size, so nnlib's extra time is
+made of calls, not of arithmetic. This benchmark finds which calls, by taking nnlib's parts away one at a
+time, in one run (the same round-robin timing as bench_step, best of the repeats):
+  textbook          notebook 03/04's step, one NumPy line per formula (bench_step.textbook_step)
+  nnlib             net.loss_and_grads(X, y) + SGD(lr).step(net.params, grads), as a learner calls them
+  no checks         net._loss_and_grads(X, Y), the unchecked computation train() uses, + W -= lr * g
+  no errstate       the same, with sigmoid's np.errstate(over="ignore") taken out (restored afterwards)
+The differences are what the argument checks, the errstate and the rest (function calls, caches, the
+clamped logs of the loss) cost. Nothing is asserted; all four compute the same weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from benchmarks.bench_step import CASES, LR, make_case, nnlib_step, textbook_step, time_steps
+from nnlib import activations
+from nnlib.network import MLP
+
+
+def unchecked_step(X, Y, params):
+    """nnlib's computation without the public calls' argument checks: what train() runs once it checked."""
+    net = MLP([2, params["b1"].size, 1], activation="sigmoid", output_activation="sigmoid", loss="bce")
+    net.params = {name: value.copy() for name, value in params.items()}
+
+    def step():
+        _, grads, _ = net._loss_and_grads(X, Y)
+        for name, W in net.params.items():
+            W -= LR * grads[name]
+    return step, lambda: net.params
+
+
+def sigmoid_without_errstate(Z: np.ndarray) -> np.ndarray:
+    """nnlib's sigmoid without its np.errstate (it would warn for Z < -709; the benchmark's Z are small)."""
+    return 1.0 / (1.0 + np.exp(-Z))
+
+
+def time_parts(n: int, hidden: int, quick: bool) -> dict[str, float]:
+    """µs per step of the four variants, timed together (round robin)."""
+    X, Y, params = make_case(n, hidden)
+    plain = unchecked_step(X, Y, params)[0]
+
+    original = activations.ACTIVATIONS["sigmoid"]
+    swapped = (sigmoid_without_errstate, original[1])
+
+    def without_errstate():  # two dict stores around the step: a few hundredths of a µs
+        activations.ACTIVATIONS["sigmoid"] = swapped
+        try:
+            plain()
+        finally:
+            activations.ACTIVATIONS["sigmoid"] = original
+
+    steps = {"textbook": textbook_step(X, Y, params)[0], "nnlib": nnlib_step(X, Y, params)[0],
+             "no checks": unchecked_step(X, Y, params)[0], "no errstate": without_errstate}
+    return time_steps(steps, quick)
+
+
+def report(case: str, times: dict[str, float]) -> str:
+    """One line: each variant's time, and what each part of nnlib costs, in µs per step."""
+    parts = {"argument checks": times["nnlib"] - times["no checks"],
+             "np.errstate": times["no checks"] - times["no errstate"],
+             "the rest": times["no errstate"] - times["textbook"]}
+    fields = [case] + [f"{name} {value:.1f} µs" for name, value in times.items()]
+    fields.append(f"nnlib/textbook {times['nnlib'] / times['textbook']:.2f}")
+    fields += [f"{name} {value:+.1f} µs" for name, value in parts.items()]
+    return " | ".join(fields)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_overhead",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one short repeat per figure (for tests)")
+    quick = parser.parse_args(argv).quick
+    print("Where nnlib's public step spends time beyond the textbook step (µs per step, best of the repeats)")
+    for case, n, hidden, *_ in CASES[:2]:  # XOR and moons: the sizes where calls, not arithmetic, cost
+        print(report(case, time_parts(n, hidden, quick)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Tests for benchmarks/bench_overhead.py: its variants compute nnlib's step, and it leaves nnlib as it was.
+No timing is asserted."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import bench_overhead, bench_step
+from nnlib import activations
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_unchecked_step_computes_nnlibs_weights():
+    X, Y, params = bench_step.make_case(40, 8)
+    (public, read_public), (unchecked, read_unchecked) = (
+        make(X, Y, params) for make in (bench_step.nnlib_step, bench_overhead.unchecked_step))
+    for _ in range(5):
+        public()
+        unchecked()
+    for name, W in read_public().items():
+        assert np.array_equal(W, read_unchecked()[name]) and not np.array_equal(W, params[name]), name
+
+
+def test_the_sigmoid_without_errstate_is_the_sigmoid():
+    Z = np.linspace(-30, 30, 61)
+    assert np.array_equal(bench_overhead.sigmoid_without_errstate(Z), activations.sigmoid(Z))
+
+
+def test_timing_leaves_nnlibs_sigmoid_in_place():
+    original = activations.ACTIVATIONS["sigmoid"]
+    times = bench_overhead.time_parts(4, 4, quick=True)
+    assert activations.ACTIVATIONS["sigmoid"] is original
+    assert set(times) == {"textbook", "nnlib", "no checks", "no errstate"} and min(times.values()) > 0
+
+
+def test_the_report_is_one_line_per_case_with_each_parts_cost():
+    result = subprocess.run([sys.executable, "-m", "benchmarks.bench_overhead", "--quick"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, check=True)
+    lines = result.stdout.splitlines()[1:]
+    assert [line.split(" | ")[0] for line in lines] == ["XOR", "moons"] and result.stderr == ""
+    line = bench_overhead.report("XOR", {"textbook": 40.0, "nnlib": 80.0, "no checks": 58.0,
+                                         "no errstate": 50.0})
+    assert line.endswith("nnlib/textbook 2.00 | argument checks +22.0 µs | np.errstate +8.0 µs | "
+                         "the rest +10.0 µs")
