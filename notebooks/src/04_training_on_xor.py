@@ -445,8 +445,8 @@ for title, lr in learning_rates.items():
 
 # %% [markdown]
 # With a sigmoid output the loss can never blow up (the outputs stay between 0 and 1), so "too large" shows up
-# differently: the first huge steps throw the output unit into saturation — every output ≈ 0, the sigmoid's
-# slope ≈ 0 — and it never comes back. With an output that is not squashed (`output_activation="identity"`,
+# differently: the first huge steps throw the output unit into saturation — every output pinned at 0 or 1,
+# where the sigmoid's slope is ≈ 0 — and it never comes back, even where its answer is wrong. With an output that is not squashed (`output_activation="identity"`,
 # as for regression), a too-large step overshoots the minimum, the next overshoots further, and the loss
 # **diverges** towards infinity. `nnlib.train` notices as soon as the loss climbs far above where it started,
 # stops, and says why in `history.stop_reason` (and `history.warnings` lists anything else it noticed, such as
