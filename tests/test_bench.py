@@ -2,6 +2,7 @@
 weights. No timing is asserted: the figures depend on the machine and its load.
 """
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,10 +35,19 @@ def test_quick_bench_prints_one_parseable_line_per_size():
             assert float(number) > 0 and unit == "µs"
         ratio, goal = fields["nnlib/textbook"].split(" ", 1)
         assert float(ratio) > 0 and goal.startswith(f"(goal <= {textbook_goal:g}: ")
+        assert re.fullmatch(r"nnlib \d+ textbook \d+", fields["faults/step"])
     assert sum(line.startswith("check (") for line in lines) == 2
     [torch_line] = [line for line in lines if line.startswith("PyTorch")]
     assert "is not importable" in torch_line or "in a process of its own" in torch_line
     assert result.stderr == ""
+
+
+def test_page_faults_are_counted_for_fresh_memory_only():
+    buffer = np.empty(8_000_000)                               # 64 MB, touched once below
+    buffer[:] = 1.0
+    fresh = bench_step.page_faults_per_step(lambda: np.ones(8_000_000), steps=2)  # 64 MB of new pages
+    reused = bench_step.page_faults_per_step(lambda: np.multiply(buffer, 2.0, out=buffer), steps=2)
+    assert fresh >= 30 and reused <= fresh / 10   # 64 MB is 32 huge pages or 16,384 small ones
 
 
 def fake_python(tmp_path: Path, stdout: str, stderr: str = "", status: int = 0) -> str:
