@@ -7,8 +7,9 @@ batch. Timed three ways, in one run, at four sizes:
   textbook  the same step with one NumPy line per formula and no checks (what notebooks 03 and 04 write);
   torch     torch.nn (Linear + Sigmoid) + autograd + torch.optim.SGD, where PyTorch is importable by the
             Python given with --torch-python (default: this one). It runs in a process of its own, started
-            for each size right after nnlib and textbook are timed: imported into the process that times
-            NumPy, PyTorch slowed NumPy's 100k step up to 2x on a 2-core machine.
+            for each size right after nnlib and textbook are timed, so that PyTorch's libraries and threads
+            cannot touch NumPy's figures (one earlier in-process run read nnlib/textbook 2.0-2.4 at 100k
+            instead of about 1.1; not reproduced since, and now ruled out).
 All three start from the same weights and compute the same updated weights (checked at the end). Times are
 the best of several repeats, in µs; "faults/step" counts the page faults of one nnlib and one textbook step
 (fresh memory the kernel maps and zeroes, which large temporary arrays cost on top of their arithmetic).
