@@ -266,7 +266,7 @@ plt.show()
 # - **Big problem**: nearly all the time goes to the lines that create or read (N, H) arrays — those with
 #   `Z1`, `A1`, `dA1` and `dZ1` — matrix products and elementwise lines alike. With only 2 inputs, even
 #   `X @ W1` does just 2 multiplications per number it writes: the work is not arithmetic but *moving memory*.
-#   Every operator creates a new 205 MB array, writes it once, reads it once and throws it away. The lines on
+#   Nearly every operator creates a new 205 MB array, writes it once, reads it once and throws it away. The lines on
 #   the (N, 1) output and the update cost next to nothing.
 # - **XOR**: every line costs about the same, a few microseconds — the fixed cost of the NumPy calls on it.
 #   Lines with more operators cost more, whatever they compute.
@@ -278,7 +278,8 @@ plt.show()
 # ## 4. Idea 1: reuse memory
 #
 # `Z1 = X @ W1 + b1` creates **two** (N, H) arrays: `X @ W1`, then a second one for `+ b1`. `sigmoid(Z1)`
-# creates four: `-Z1`, its `np.exp`, `1.0 + …` and `1.0 / …`. Each is 205 MB on the big problem, which the
+# creates three: `-Z1`, its `np.exp` and `1.0 / …` (for `1.0 + …` NumPy quietly reuses the array `np.exp` just
+# made, a temporary nobody else can see). Each is 205 MB on the big problem, which the
 # operating system must hand over (and clear) before NumPy can write into it, and which is freed right after.
 #
 # Two NumPy features avoid that:
@@ -325,7 +326,7 @@ for name, (textbook, in_place) in sigmoid_times.items():
           f"speed-up {textbook / in_place:.2f}×")
 
 # %% [markdown]
-# On the big array the in-place version saves the four fresh 205 MB arrays. On XOR there is no memory worth
+# On the big array the in-place version saves the three fresh 205 MB arrays. On XOR there is no memory worth
 # saving in a 4 × 4 array: both versions make four NumPy calls on 16 numbers, and whatever difference your
 # table shows is a microsecond or so of call overhead (creating a small array costs a little too).
 #
