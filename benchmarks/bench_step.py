@@ -1,17 +1,20 @@
 """How fast is one training step? ``python -m benchmarks.bench_step [--quick] [--torch-python PYTHON]``
 
 One step = loss and gradients + an SGD step, float64, sigmoid hidden and output units, BCE loss, the full
-batch. Timed three ways, in one run, at four sizes:
+batch. Timed four ways, in one run, at four sizes:
   nnlib     the public calls: ``loss, grads = net.loss_and_grads(X, y)``, then
             ``SGD(lr).step(net.params, grads)`` (they check their arguments on every call);
-  textbook  the same step with one NumPy line per formula and no checks (what notebooks 03 and 04 write);
+  textbook  the learner's own step, the functions of notebooks 01, 03 and 04 as they write them (forward,
+            bce, backward_bce, sgd_step; one NumPy line per formula, no checks): the goals' reference;
+  inlined   the same formulas inlined in one function, one expression per layer: no calls, and NumPy
+            reuses the unnamed temporaries; a second, stricter reference (no goal);
   torch     torch.nn (Linear + Sigmoid) + autograd + torch.optim.SGD, where PyTorch is importable by the
             Python given with --torch-python (default: this one). It runs in a process of its own, started
-            for each size right after nnlib and textbook are timed, so that PyTorch's libraries and threads
+            for each size right after the others are timed, so that PyTorch's libraries and threads
             cannot touch NumPy's figures (one earlier in-process run read nnlib/textbook 2.0-2.4 at 100k
             instead of about 1.1; not reproduced since, and now ruled out).
-All three start from the same weights and compute the same updated weights (checked at the end). Times are
-the best of several repeats, in µs; "faults/step" counts the page faults of one nnlib and one textbook step
+All start from the same weights and compute the same updated weights (checked at the end). Times are
+the best of several repeats, in µs; "faults/step" counts the page faults of one step of each NumPy version
 (fresh memory the kernel maps and zeroes, which large temporary arrays cost on top of their arithmetic).
 Every row is one line of fields separated by " | ", so that figures never run together however large they
 are; the goals are reported, never asserted.
@@ -68,14 +71,65 @@ def nnlib_step(X, Y, params):
     return step, lambda: net.params
 
 
+# The textbook step: the functions a learner writes in notebooks 01, 03 and 04, as the notebooks write them.
+
+def sigmoid(z):
+    """Notebook 01: 1 / (1 + e^-z), elementwise."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def forward(X, params):
+    """Notebook 04: the 2-H-1 sigmoid network; y_hat (N, 1) and the cache for backward."""
+    Z1 = X @ params["W1"] + params["b1"]                      # (N, H)
+    A1 = sigmoid(Z1)                                          # (N, H)
+    y_hat = sigmoid(A1 @ params["W2"] + params["b2"])         # (N, 1)
+    return y_hat, {"A1": A1, "y_hat": y_hat}
+
+
+def bce(y_hat, y):
+    """Notebook 03, exercise 2: binary cross-entropy averaged over all entries."""
+    return float(-np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)))
+
+
+def backward_bce(X, y, params, cache):
+    """Notebook 03's backward with the BCE loss ("things to try" 1: only dZ2 changes)."""
+    A1, y_hat = cache["A1"], cache["y_hat"]
+    dZ2 = (y_hat - y) / len(y)                                # sigmoid + BCE: dL/dZ2, (N, 1)
+    dZ1 = (dZ2 @ params["W2"].T) * A1 * (1 - A1)              # (N, H)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
+def sgd_step(params, grads, lr):
+    """Notebook 04, exercise 1: every parameter one step against its gradient, in place."""
+    for name in params:
+        params[name] -= lr * grads[name]
+
+
 def textbook_step(X, Y, params):
-    """The forward and backward pass of notebook 03 and the update of notebook 04, one line per formula."""
+    """One step of notebook 04's training loop with the functions above (the loss computed, as it reports)."""
+    P = {name: value.copy() for name, value in params.items()}
+
+    def step():
+        y_hat, cache = forward(X, P)
+        loss = bce(y_hat, Y)
+        sgd_step(P, backward_bce(X, Y, P, cache), LR)
+        return loss
+    return step, lambda: P
+
+
+def inlined_step(X, Y, params):
+    """The same formulas inlined: one expression per layer in one function, no calls, no named Z.
+
+    Faster than the notebooks' step: no function calls, and NumPy computes in place on a temporary that no
+    name refers to (the -(...) of the first line reuses the array of X @ W1 + b1); shown beside it so that
+    both references are in view.
+    """
     P = {name: value.copy() for name, value in params.items()}
 
     def step():
         A1 = 1.0 / (1.0 + np.exp(-(X @ P["W1"] + P["b1"])))         # (N, H)
         y_hat = 1.0 / (1.0 + np.exp(-(A1 @ P["W2"] + P["b2"])))     # (N, 1)
-        loss = -np.mean(Y * np.log(y_hat) + (1.0 - Y) * np.log(1.0 - y_hat))  # every step reports it too
+        loss = -np.mean(Y * np.log(y_hat) + (1.0 - Y) * np.log(1.0 - y_hat))
         dZ2 = (y_hat - Y) / Y.size                                  # sigmoid + BCE: dL/dZ2
         dZ1 = (dZ2 @ P["W2"].T) * A1 * (1.0 - A1)                   # (N, H)
         grads = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
@@ -109,7 +163,8 @@ def torch_step(X, Y, params):
     return step, weights
 
 
-IMPLEMENTATIONS = {"nnlib": nnlib_step, "textbook": textbook_step, "torch": torch_step}
+IMPLEMENTATIONS = {"nnlib": nnlib_step, "textbook": textbook_step, "inlined": inlined_step,
+                   "torch": torch_step}
 AGREEMENT_STEPS = 3  # steps taken before the weights of the implementations are compared
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,6 +280,8 @@ def row(case: str, n: int, hidden: int, times: dict[str, float], textbook_goal: 
     fields = [case, f"N {n}", f"net 2-{hidden}-1"]
     fields += [f"{name} {times[name]:.1f} µs" if name in times else f"{name} -" for name in IMPLEMENTATIONS]
     fields.append(goal("nnlib/textbook", times["nnlib"] / times["textbook"], textbook_goal))
+    if "inlined" in times:
+        fields.append(goal("nnlib/inlined", times["nnlib"] / times["inlined"], None))
     torch_ratio = times["nnlib"] / times["torch"] if "torch" in times else None
     fields.append(goal("nnlib/torch", torch_ratio, torch_goal))
     if faults:  # memory the kernel had to hand over (and zero) during each step: large arrays cost that too
@@ -240,7 +297,7 @@ def run(quick: bool = False, torch_python: str = sys.executable) -> list[dict[st
     results, torch_weights, torch_note = [], {}, None
     for case, n, hidden, textbook_goal, torch_goal in CASES:
         X, Y, params = make_case(n, hidden)
-        steps = {name: IMPLEMENTATIONS[name](X, Y, params)[0] for name in ("nnlib", "textbook")}
+        steps = {name: IMPLEMENTATIONS[name](X, Y, params)[0] for name in ("nnlib", "textbook", "inlined")}
         times = time_steps(steps, quick)
         faults = {name: page_faults_per_step(step, 1 if quick else 3) for name, step in steps.items()}
         answer = time_torch(case, torch_python, quick)
@@ -255,7 +312,7 @@ def run(quick: bool = False, torch_python: str = sys.executable) -> list[dict[st
         results.append(times)
     print(torch_note)
     for case, n, hidden, *_ in CASES[:2]:
-        differences = check_agreement(n, hidden, ["textbook"])
+        differences = check_agreement(n, hidden, ["textbook", "inlined"])
         if torch_weights.get(case):
             reference = weights_after_steps("nnlib", n, hidden)
             differences["torch"] = largest_difference(torch_weights[case], reference)

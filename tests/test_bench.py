@@ -30,12 +30,13 @@ def test_quick_bench_prints_one_parseable_line_per_size():
         [line] = [line for line in lines if line.startswith(case + bench_step.SEPARATOR)]
         fields = parse(line)
         assert fields["N"] == str(n) and fields["net"] == f"2-{hidden}-1"
-        for name in ("nnlib", "textbook"):
+        for name in ("nnlib", "textbook", "inlined"):
             number, unit = fields[name].split()
             assert float(number) > 0 and unit == "µs"
         ratio, goal = fields["nnlib/textbook"].split(" ", 1)
         assert float(ratio) > 0 and goal.startswith(f"(goal <= {textbook_goal:g}: ")
-        assert re.fullmatch(r"nnlib \d+ textbook \d+", fields["faults/step"])
+        assert re.fullmatch(r"nnlib \d+ textbook \d+ inlined \d+", fields["faults/step"])
+        assert float(fields["nnlib/inlined"]) > 0
     assert sum(line.startswith("check (") for line in lines) == 2
     [torch_line] = [line for line in lines if line.startswith("PyTorch")]
     assert "is not importable" in torch_line or "in a process of its own" in torch_line
@@ -81,9 +82,10 @@ def test_the_worker_without_pytorch_says_so():
 
 def test_a_huge_figure_stays_apart_from_its_neighbours():
     # A loaded machine once printed "7135871.710193789.7" from a fixed-width table; separators cannot merge.
-    times = {"nnlib": 7135871.7, "textbook": 10193789.7, "torch": 123456789.1}
+    times = {"nnlib": 7135871.7, "textbook": 10193789.7, "inlined": 9000000.0, "torch": 123456789.1}
     fields = parse(bench_step.row("100k", 100_000, 256, times, 1.1, None))
     assert fields["nnlib"] == "7135871.7 µs" and fields["textbook"] == "10193789.7 µs"
+    assert fields["inlined"] == "9000000.0 µs" and fields["nnlib/inlined"] == "0.79"
     assert fields["torch"] == "123456789.1 µs" and fields["nnlib/textbook"] == "0.70 (goal <= 1.1: met)"
     assert fields["nnlib/torch"] == "0.06"
 
@@ -97,13 +99,14 @@ def test_goals_say_met_or_missed_or_not_measured():
 
 
 @pytest.mark.parametrize("n, hidden", [(4, 4), (40, 16)])
-def test_textbook_step_computes_the_same_weights_as_nnlib(n, hidden):
-    assert bench_step.check_agreement(n, hidden, ["textbook"], steps=5)["textbook"] < 1e-12
+def test_textbook_and_inlined_steps_compute_the_same_weights_as_nnlib(n, hidden):
+    differences = bench_step.check_agreement(n, hidden, ["textbook", "inlined"], steps=5)
+    assert differences["textbook"] < 1e-12 and differences["inlined"] < 1e-12
 
 
 def test_the_steps_really_change_the_weights():
     X, Y, params = bench_step.make_case(40, 8)
-    for name in ("nnlib", "textbook"):
+    for name in ("nnlib", "textbook", "inlined"):
         step, read = bench_step.IMPLEMENTATIONS[name](X, Y, params)
         step()
         after = read()
@@ -115,3 +118,19 @@ def test_agreement_check_detects_a_different_step(monkeypatch):
     original = bench_step.SGD
     monkeypatch.setattr(bench_step, "SGD", lambda lr: original(lr=0.1))   # ...than nnlib
     assert bench_step.check_agreement(4, 4, ["textbook"])["textbook"] > 1e-6
+
+
+def test_the_textbook_step_is_the_notebooks_own_code():
+    # The goals' reference must stay what a learner writes: every line of the bench's textbook functions
+    # appears, as is, in the source of the notebook that teaches it (dZ2 of sigmoid + BCE: notebook 03).
+    import inspect
+
+    source = {number: next((ROOT / "notebooks" / "src").glob(f"{number}_*.py")).read_text()
+              for number in ("01", "03", "04")}
+    taught_in = {bench_step.sigmoid: ["01"], bench_step.forward: ["04"], bench_step.bce: ["03"],
+                 bench_step.backward_bce: ["04", "03"], bench_step.sgd_step: ["04"]}
+    for function, notebooks in taught_in.items():
+        body = inspect.getsource(function).split('"""')[-1]            # the code after the docstring
+        for line in filter(None, (line.split("#")[0].strip() for line in body.splitlines())):
+            line = line.replace("dZ2 = ", "dZ2_simple = ")               # notebook 03's name for it
+            assert any(line in source[number] for number in notebooks), (function.__name__, line)
