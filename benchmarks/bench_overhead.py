@@ -18,15 +18,13 @@ import argparse
 
 import numpy as np
 
-from benchmarks.bench_step import CASES, LR, make_case, nnlib_step, textbook_step, time_steps
+from benchmarks.bench_step import CASES, LR, make_case, network, nnlib_step, textbook_step, time_steps
 from nnlib import activations
-from nnlib.network import MLP
 
 
 def unchecked_step(X, Y, params):
     """nnlib's computation without the public calls' argument checks: what train() runs once it checked."""
-    net = MLP([2, params["b1"].size, 1], activation="sigmoid", output_activation="sigmoid", loss="bce")
-    net.params = {name: value.copy() for name, value in params.items()}
+    net = network(params["b1"].size, params)
 
     def step():
         _, grads, _ = net._loss_and_grads(X, Y)

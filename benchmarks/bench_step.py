@@ -50,20 +50,25 @@ CASES = [("XOR", 4, 4, 1.5, 0.5), ("moons", 1_000, 16, 1.5, 0.5),
 SEPARATOR = " | "
 
 
+def network(hidden: int, params: dict[str, np.ndarray] | None = None) -> MLP:
+    """The benchmarked 2-hidden-1 sigmoid + BCE net: seed 0, or a copy of ``params`` when given."""
+    net = MLP([2, hidden, 1], activation="sigmoid", output_activation="sigmoid", loss="bce", seed=0)
+    if params is not None:
+        net.params = {name: value.copy() for name, value in params.items()}
+    return net
+
+
 def make_case(n: int, hidden: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """X (n, 2), targets Y (n, 1) float64 and the starting params of a 2-hidden-1 net (seed 0)."""
     X, y = xor() if n == 4 else moons(n, noise=0.1, seed=0)
-    params = MLP([2, hidden, 1], activation="sigmoid", output_activation="sigmoid", loss="bce", seed=0).params
-    return X, y.reshape(-1, 1).astype(np.float64), {name: value.copy() for name, value in params.items()}
+    return X, y.reshape(-1, 1).astype(np.float64), network(hidden).params
 
 
 # ---- the implementations: each returns (step function, a way to read its current weights) ----
 
 def nnlib_step(X, Y, params):
     """nnlib's public API, as a learner calls it."""
-    net = MLP([2, params["b1"].size, 1], activation="sigmoid", output_activation="sigmoid", loss="bce")
-    net.params = {name: value.copy() for name, value in params.items()}
-    optimizer = SGD(lr=LR)
+    net, optimizer = network(params["b1"].size, params), SGD(lr=LR)
 
     def step():
         _, grads = net.loss_and_grads(X, Y)
