@@ -8,8 +8,8 @@ The checks are cheap (attribute look-ups and one ``np.isfinite`` per array) beca
 from __future__ import annotations
 
 import inspect
-import math
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -68,9 +68,7 @@ def as_float_array(name: str, values: object) -> np.ndarray:
 
 def check_finite(name: str, array: np.ndarray) -> None:
     """Raise ValueError if ``array`` holds NaN or inf, saying how many and where the first one is."""
-    if math.isfinite(array.sum()):  # one NaN or inf makes the sum NaN or inf: one quick pass, usually
-        return
-    finite = np.isfinite(array)  # the sum may also have overflowed: look at every value
+    finite = np.isfinite(array)  # (a sum would be one pass quicker, but it can overflow, with a warning)
     if not finite.all():
         first = tuple(int(i) for i in np.argwhere(~finite)[0])
         raise ValueError(f"{name} must be finite, but {np.size(finite) - np.count_nonzero(finite)} value(s) "
@@ -92,8 +90,11 @@ def as_features(X: object, n_features: int, name: str = "X") -> np.ndarray:
 
 
 def check_layer_sizes(layer_sizes: object) -> list[int]:
-    """Return ``layer_sizes`` as a list of ints, raising unless it has at least two sizes, each >= 1."""
-    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
+    """Return ``layer_sizes`` as a list of ints, raising unless it has at least two sizes, each >= 1.
+
+    A list, tuple, range or array: a sequence (a set or a dict would silently reorder the layers).
+    """
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, (Sequence, np.ndarray)):
         raise TypeError(f"layer_sizes must be a list of ints such as [2, 4, 1], got {layer_sizes!r}")
     if len(layer_sizes) < 2:
         raise ValueError(f"layer_sizes needs at least two sizes (inputs, outputs), got {list(layer_sizes)}")
@@ -126,9 +127,15 @@ def check_architecture(layer_sizes: list[int], output_activation: str, loss: str
                          f"{n_outputs}")
     count = sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
     if count > MAX_PARAMETERS:
-        raise ValueError(f"layer_sizes {layer_sizes} would need {count:,} parameters "
-                         f"({count * 8 / 1e9:.1f} GB); nnlib builds at most {MAX_PARAMETERS:,} "
-                         "(nnlib.network.MAX_PARAMETERS): use fewer units")
+        memory = f"{count:,} parameters ({count * 8 / 1e9:.1f} GB)" if count < 10**15 else (
+            f"about 10^{len(str(count)) - 1} parameters (more memory than any computer has)")
+        raise ValueError(f"layer_sizes {_shortened(layer_sizes)} would need {memory}; nnlib builds at most "
+                         f"{MAX_PARAMETERS:,} (nnlib.network.MAX_PARAMETERS): use fewer units")
+
+
+def _shortened(layer_sizes: list[int]) -> str:
+    """The sizes as a list, a size of more than 15 digits written as 10^k: a message stays readable."""
+    return "[" + ", ".join(str(n) if n < 10**15 else f"~10^{len(str(n)) - 1}" for n in layer_sizes) + "]"
 
 
 # --- targets ----------------------------------------------------------------------------------------------
@@ -219,6 +226,7 @@ def check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validat
     """
     if not callable(getattr(net, "_loss_and_grads", None)):
         raise TypeError(f"net must be an nnlib.MLP, got {type(net).__name__}")
+    net.check_params()  # weights broken by an earlier run (NaN) are refused before any epoch
     if isinstance(optimizer, type):
         raise TypeError(f"optimizer must be an optimiser object, got the class {optimizer.__name__} itself: "
                         f"create one with its learning rate, e.g. nnlib.{optimizer.__name__}(lr=0.1)")

@@ -5,12 +5,11 @@ saturated or dead. Each function returns plain sentences with the likely cause; 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-# The loss "diverged" when it rises above this many times its start (or log 2, a coin toss's bce, if larger):
-# far worse than guessing, which no useful training run does.
+# The loss "diverged" when it rises above this many times its value before training *and* above the loss of a
+# constant guess (see guessing_loss): far worse than where it started, and worse than knowing nothing about X.
+# (The second condition keeps the small ups and downs of an already trained network's loss from counting.)
 DIVERGENCE_FACTOR = 3.0
 # Inputs are "not scaled" when a feature's typical size, its root mean square, is above this. Initial weights
 # (Xavier, He) assume features of size about 1; nnlib's data sets stay below 2.5.
@@ -20,13 +19,34 @@ INPUT_SCALE_LIMIT = 4.0
 SATURATION_MARGIN = 0.01
 
 
-def divergence(loss: float, start: float, epoch: int, optimizer) -> str | None:
-    """A sentence when the epoch's loss rose far above the first epoch's ``start``, else None."""
-    if loss <= DIVERGENCE_FACTOR * max(start, math.log(2)):
+def guessing_loss(loss_name: str, Y: np.ndarray) -> float:
+    """The loss of the best constant guess for the targets Y (N, C): predicting their mean for every sample.
+
+    mse: the targets' variance (the mean of (Y - mean)**2); bce and cross_entropy: the entropy of the label
+    frequencies p, -sum p log p (log 2 for two balanced classes, log C for C balanced classes).
+    """
+    p = Y.mean(axis=0)  # (C,): the mean target of each output; for labels, each class's frequency
+    if loss_name == "mse":
+        return float(np.mean((Y - p) ** 2))
+    if loss_name == "bce":  # each output is its own yes/no question: mean over outputs of H(p)
+        return float(np.mean(_entropy_term(p) + _entropy_term(1.0 - p)))
+    return float(np.sum(_entropy_term(p)))  # cross_entropy: the classes share one distribution
+
+
+def _entropy_term(p: np.ndarray) -> np.ndarray:
+    """-p log p elementwise, with 0 log 0 = 0 (the limit), for p in [0, 1]."""
+    return -p * np.log(np.where(p > 0.0, p, 1.0))
+
+
+def divergence(loss: float, start: float, guess: float, epoch: int, optimizer) -> str | None:
+    """A sentence when the epoch's loss is above DIVERGENCE_FACTOR times ``start`` (the loss before training)
+    and above ``guess`` (guessing_loss: a constant prediction's loss), else None."""
+    if loss <= max(DIVERGENCE_FACTOR * start, guess):
         return None
-    return (f"the loss rose from {start:.4g} (epoch 1) to {loss:.4g} at epoch {epoch}, more than "
-            f"{DIVERGENCE_FACTOR:g} times its start: training diverged. The learning rate is probably too "
-            f"high (lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller")
+    return (f"the loss rose from {start:.4g} before training to {loss:.4g} at epoch {epoch}: more than "
+            f"{DIVERGENCE_FACTOR:g} times its start, and worse than a constant guess ({guess:.4g}, the loss "
+            "of predicting the average target for every sample). Training diverged. The learning rate is "
+            f"probably too high (lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller")
 
 
 def not_finite(loss: float, epoch: int, optimizer) -> str:

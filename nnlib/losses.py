@@ -59,15 +59,19 @@ def _cross_entropy(Z: np.ndarray, Y: np.ndarray) -> float:
 # --- the public functions: check, then compute ------------------------------------------------------------
 
 def _prepare(loss: str, y_hat: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    """Check a public loss function's arguments: returns y_hat (N, C) and targets Y (N, C), float64."""
-    y_hat = as_float_array("y_hat", y_hat)
+    """Check a public loss function's arguments: returns y_hat (N, C) and targets Y (N, C), float64.
+
+    For cross_entropy the first argument is the logits, named Z in the messages.
+    """
+    name = "Z" if loss == "cross_entropy" else "y_hat"
+    y_hat = as_float_array(name, y_hat)
     if y_hat.ndim == 1:
         y_hat = y_hat.reshape(-1, 1)
     if y_hat.ndim != 2:
-        raise ValueError(f"y_hat must have shape (N, C), got shape {y_hat.shape}")
-    check_int("number of samples in y_hat", y_hat.shape[0], 1)
-    check_finite("y_hat", y_hat)
-    Y = check_targets(loss, y, y_hat.shape[1], y_hat.shape[0], other="y_hat")
+        raise ValueError(f"{name} must have shape (N, C), got shape {y_hat.shape}")
+    check_int(f"number of samples in {name}", y_hat.shape[0], 1)
+    check_finite(name, y_hat)
+    Y = check_targets(loss, y, y_hat.shape[1], y_hat.shape[0], other=name)
     if loss == "bce" and not ((y_hat >= 0.0) & (y_hat <= 1.0)).all():
         raise ValueError(f"y_hat must be probabilities in [0, 1] for bce, got values from "
                          f"{y_hat.min()} to {y_hat.max()}")

@@ -7,6 +7,8 @@ forward and backward of notebook 03 do for two layers.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import losses
@@ -57,23 +59,33 @@ class MLP:
 
     def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
         """The activations [A1, ..., AL] for X (N, n_0), each (N, n_k): what every neuron outputs."""
-        Z, caches = self._forward(as_features(X, self.layer_sizes[0]))
+        X = as_features(X, self.layer_sizes[0])
+        self.check_params()
+        Z, caches = self._forward(X)
         hidden = [A_prev for A_prev, _ in caches[1:]]  # each layer's cache holds its input A_{k-1}
         return hidden + [self._output(Z)]
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
-        """Loss (float) and its gradients {"W1": dW1, "b1": db1, ...} (shapes of params) on X (N, n_0), y."""
-        loss, grads, _ = self._loss_and_grads(*self.check_data(X, y))
+        """Loss (float) and its gradients {"W1": dW1, "b1": db1, ...} (shapes of params) on X (N, n_0), y.
+
+        Raises ValueError for NaN or inf weights, or a loss that overflows (far too large weights or inputs).
+        """
+        X, Y = self.check_data(X, y)
+        self.check_params(finite=False)  # NaN or inf weights make the loss NaN or inf: checked after it
+        loss, grads, _ = self._loss_and_grads(X, Y)
+        self._check_loss(loss)
         return loss, grads
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The loss (float) on X (N, n_0) and targets y."""
         X, Y = self.check_data(X, y)
-        return self._loss(self._forward(X)[0], Y)[0]
+        self.check_params(finite=False)
+        loss = self._loss(self._forward(X)[0], Y)[0]
+        self._check_loss(loss)
+        return loss
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Class labels (N,) int: output >= 0.5 for a single output unit, else the argmax over the outputs."""
-        self.check_params()
         return self._labels(self.forward(X))
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
@@ -87,16 +99,27 @@ class MLP:
         X = as_features(X, self.layer_sizes[0], names[0])
         return X, losses.check_targets(self.loss_name, y, self.layer_sizes[-1], X.shape[0], *names[::-1])
 
-    def check_params(self) -> None:
-        """Refuse parameters that are missing, of the wrong shape, or NaN/inf (e.g. after a divergence)."""
+    def check_params(self, finite: bool = True) -> None:
+        """Refuse parameters that are missing, not float arrays of the right shape, or (when ``finite``)
+        NaN/inf (e.g. after a divergence)."""
+        if not isinstance(self.params, dict):
+            raise TypeError(f"net.params must be a dict of arrays, got {type(self.params).__name__}")
         for name, shape in self._shapes.items():
             value = self.params.get(name)
-            if np.shape(value) != shape:
-                raise ValueError(f"net.params[{name!r}] must be an array of shape {shape}, "
-                                 f"got {np.shape(value)}")
-            if not np.isfinite(value).all():
+            if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype.kind != "f":
+                raise ValueError(f"net.params[{name!r}] must be a float array of shape {shape}, got "
+                                 f"{type(value).__name__} of shape {np.shape(value)}")
+            if finite and not np.isfinite(value).all():
                 raise ValueError(f"net.params[{name!r}] holds NaN or inf: the weights are broken, probably "
                                  "by training that diverged; build a new network (or load a saved one)")
+
+    def _check_loss(self, loss: float) -> None:
+        """Refuse a NaN or inf loss: name the broken weights, or else say that the numbers overflowed."""
+        if not math.isfinite(loss):
+            self.check_params()
+            raise ValueError(f"the loss is {loss}: the network's numbers overflowed float64 (largest weight "
+                             f"{max(np.abs(W).max() for W in self.params.values()):.3g}); the weights or the "
+                             "inputs are far too large (scale X; train with a smaller learning rate)")
 
     # --- the computation, on checked arrays (train() checks once, then calls these) ---------------------
     def _forward(self, X: np.ndarray) -> tuple[np.ndarray, list[tuple]]:

@@ -9,8 +9,6 @@ the kernel's stop button interrupted half-way.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_number
@@ -30,19 +28,27 @@ def check_step(params: dict, grads: dict, state: dict | None) -> dict[str, np.nd
         if not isinstance(W, np.ndarray) or W.dtype.kind != "f":
             raise TypeError(f"params[{name!r}] must be a NumPy float array (it is updated in place), got "
                             f"{type(W).__name__} {getattr(W, 'dtype', '')}: use W.astype(float)")
+        if not W.flags.writeable:
+            raise ValueError(f"params[{name!r}] is read-only (its flags.writeable is False), but a step "
+                             "updates it in place: use a writeable copy, W.copy()")
         g = grads[name]
         if type(g) is not np.ndarray or g.dtype != np.float64:  # e.g. a nested list: converted, or refused
             g = as_float_array(f"grads[{name!r}]", g)
         if g.shape != W.shape:
             raise ValueError(f"grads[{name!r}] has shape {g.shape} but params[{name!r}] has shape {W.shape}")
-        if not math.isfinite(g.sum()):  # a NaN or inf anywhere makes the sum NaN or inf
-            check_finite(f"grads[{name!r}]", g)  # says where (and passes if the sum merely overflowed)
+        check_finite(f"grads[{name!r}]", g)
         checked[name] = g
     if state is not None and {name: value.shape for name, value in state.items()} != {
             name: W.shape for name, W in params.items()}:
         raise ValueError(f"this optimiser has been stepping parameters {sorted(state)} of other shapes, now "
                          f"it got {sorted(params)}: use one optimiser per network")
     return checked
+
+
+def _same(values: tuple, checked: tuple) -> bool:
+    """True when ``values`` are the very objects checked before: ``is``, not ``==`` (True == 1.0, and an
+    array compared with == gives no single answer)."""
+    return len(values) == len(checked) and all(a is b for a, b in zip(values, checked, strict=False))
 
 
 class SGD:
@@ -63,8 +69,8 @@ class SGD:
 
     def check_hyperparameters(self) -> None:
         """Refuse invalid values, also when they were changed after construction (see step)."""
-        if self.hyperparameters() == getattr(self, "_checked", None):
-            return  # unchanged since they were checked
+        if _same(self.hyperparameters(), getattr(self, "_checked", ())):
+            return  # the very values checked last time
         self.lr = check_number("lr", self.lr, 0.0)
         self.momentum = check_number("momentum", self.momentum, 0.0, 1.0, low_inclusive=True)
         self.weight_decay = check_number("weight_decay", self.weight_decay, 0.0, low_inclusive=True)
@@ -111,8 +117,8 @@ class Adam:
 
     def check_hyperparameters(self) -> None:
         """Refuse invalid values, also when they were changed after construction (see step)."""
-        if self.hyperparameters() == getattr(self, "_checked", None):
-            return  # unchanged since they were checked
+        if _same(self.hyperparameters(), getattr(self, "_checked", ())):
+            return  # the very values checked last time
         self.lr = check_number("lr", self.lr, 0.0)
         if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {self.betas!r}")

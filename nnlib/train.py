@@ -69,27 +69,38 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     optimiser's state belong together, and the history of the completed epochs is returned.
     """
     (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
-    history, checkpoint = History(warnings=diagnostics.input_scale(X)), Checkpoint(net, optimizer)
+    history, checkpoint = History(), Checkpoint(net, optimizer)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported, not warned
+        history.warnings += diagnostics.input_scale(X)
         try:
             _loop(net, X, Y, optimizer, epochs, batch_size, as_generator(seed), callback, validation, history,
                   checkpoint)
         except KeyboardInterrupt:
-            for name in ("loss", "accuracy", "val_loss", "val_accuracy"):  # keep only completed epochs
-                del getattr(history, name)[history.epochs_run:]
-            history.stop_reason = (f"interrupted (the kernel's stop button) after {history.epochs_run} "
-                                   "completed epochs: the history keeps those, and the weights and the "
-                                   "optimiser's state are those after the last completed step")
+            _keep_completed_epochs(history)
         if not all(np.isfinite(W).all() for W in net.params.values()):  # the very last step broke them
             checkpoint.restore()
             history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
-        history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
+        try:
+            history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
+        except KeyboardInterrupt:  # stop pressed (again) during this last look: skip it, keep the history
+            pass
     return history
+
+
+def _keep_completed_epochs(history: History) -> None:
+    """After the kernel's stop button: drop the values of an epoch that did not complete, and say so."""
+    for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        del getattr(history, name)[history.epochs_run:]
+    history.stop_reason = (f"interrupted (the kernel's stop button) after {history.epochs_run} completed "
+                           "epochs: the history keeps those, and the weights and the optimiser's state are "
+                           "those after the last completed step")
 
 
 def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, history, checkpoint):
     """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early."""
     labels = net._labels(Y) if is_class_labels(Y) else None
+    start = net._loss(net._forward(X)[0], Y)[0]  # the loss before any step: divergence is measured from it
+    guess = diagnostics.guessing_loss(net.loss_name, Y)
     for epoch in range(1, epochs + 1):
         loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
         if validation is not None and math.isfinite(loss):
@@ -105,7 +116,7 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
         history.epochs_run = epoch
-        history.stop_reason = diagnostics.divergence(loss, history.loss[0], epoch, optimizer)
+        history.stop_reason = diagnostics.divergence(loss, start, guess, epoch, optimizer)
         if not history.stop_reason and callback and _callback_says_stop(callback, epoch, history):
             history.stop_reason = f"the callback asked to stop after epoch {epoch}"
         if history.stop_reason is not None:

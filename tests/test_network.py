@@ -1,5 +1,7 @@
 """MLP: shapes, numeric gradient checks for every sensible combination at depths 1-3, labels, determinism."""
 
+import warnings
+
 import numpy as np
 import pytest
 from reporting import report
@@ -135,3 +137,55 @@ def test_repr_names_the_architecture():
 def test_zz_report_largest_numeric_error():
     report("gradients", f"largest relative error against the numeric gradient: {WORST['numeric']:.2e}")
     assert WORST["numeric"] < 1e-7
+
+
+def broken_networks():
+    """(description, network) pairs whose parameters are broken after construction."""
+    nan, transposed, missing, listed = (nnlib.MLP([2, 4, 1], seed=0) for _ in range(4))
+    nan.params["W1"][0, 0] = np.nan
+    transposed.params["W1"] = transposed.params["W1"].T.copy()
+    del missing.params["b2"]
+    listed.params["W2"] = listed.params["W2"].tolist()
+    return [("NaN", nan, r"net.params\['W1'\] holds NaN or inf"),
+            ("transposed", transposed, r"net.params\['W1'\] must be a float array of shape \(2, 4\), got "
+                                       r"ndarray of shape \(4, 2\)"),
+            ("missing", missing, r"net.params\['b2'\] must be a float array of shape \(1,\), got NoneType"),
+            ("list", listed, r"net.params\['W2'\] must be a float array")]
+
+
+@pytest.mark.parametrize("method", ["forward", "layer_outputs", "loss", "loss_and_grads", "predict",
+                                    "accuracy"])
+@pytest.mark.parametrize("case", range(4))
+def test_every_public_method_refuses_broken_parameters_naming_them(method, case):
+    _, net, message = broken_networks()[case]
+    X, y = nnlib.data.xor()
+    args = (X,) if method in ("forward", "layer_outputs", "predict") else (X, y)
+    with pytest.raises(ValueError, match=message):
+        getattr(net, method)(*args)
+
+
+def test_a_loss_that_overflows_is_refused_not_returned_as_inf():
+    net = nnlib.MLP([2, 4, 1], activation="relu", output_activation="identity", seed=0)
+    net.params["W2"][...] = 1e200
+    X, y = nnlib.data.xor()
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match="the loss is inf: .* overflowed"):
+        net.loss_and_grads(X * 1e200, y)
+
+
+@pytest.mark.parametrize("sizes", [{2, 4, 1}, {2: 0, 4: 0, 1: 0}, "241", 241])
+def test_layer_sizes_must_be_a_sequence_not_a_set_or_dict(sizes):
+    with pytest.raises(TypeError, match="layer_sizes must be a list of ints"):
+        nnlib.MLP(sizes)
+
+
+def test_absurd_layer_sizes_are_refused_with_a_readable_message():
+    with pytest.raises(ValueError, match=r"layer_sizes \[~10\^200, ~10\^200\] would need about 10\^400 "):
+        nnlib.MLP([10**200, 10**200])
+
+
+def test_huge_but_finite_inputs_pass_the_checks_without_a_warning():
+    net = nnlib.MLP([2, 4, 1], seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the finiteness check once summed X: "overflow encountered in reduce"
+        X, Y = net.check_data(np.full((3, 2), 1e308), [0, 1, 1])
+    assert X.max() == 1e308

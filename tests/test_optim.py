@@ -124,6 +124,40 @@ def test_invalid_hyperparameter_set_after_construction_is_refused_at_the_next_st
     assert params["p"][0] == 1.0
 
 
+@pytest.mark.parametrize("make, attribute, value", [
+    (lambda: nnlib.SGD(lr=1.0), "lr", True),  # True == 1.0: an equality test took it for the checked lr
+    (lambda: nnlib.SGD(lr=0.1), "lr", np.array([0.1, 0.2])),  # == gives an array: "truth value ambiguous"
+    (lambda: nnlib.Adam(), "betas", np.array([0.9, 0.99])),
+])
+def test_a_hyperparameter_equal_to_the_checked_one_or_an_array_is_still_checked(make, attribute, value):
+    optimizer, params = make(), {"p": np.array([1.0])}
+    setattr(optimizer, attribute, value)
+    with pytest.raises(TypeError, match=rf"^{attribute} must be"):
+        optimizer.step(params, {"p": np.array([0.5])})
+    assert params["p"][0] == 1.0
+
+
+def test_a_learning_rate_given_as_a_fraction_is_used_as_its_value():
+    from fractions import Fraction
+
+    optimizer, params = nnlib.SGD(lr=0.5), {"p": np.array([1.0])}
+    optimizer.lr = Fraction(1, 2)  # == 0.5, the checked lr: it was taken as checked, then NumPy refused it
+    optimizer.step(params, {"p": np.array([0.5])})
+    assert params["p"][0] == 0.75 and optimizer.lr == 0.5
+
+
+@pytest.mark.parametrize("make", [lambda: nnlib.SGD(lr=0.1, momentum=0.9), lambda: nnlib.Adam(lr=0.1)])
+def test_a_read_only_parameter_is_refused_before_any_parameter_changes(make):
+    params = {"W1": np.ones((2, 2)), "W2": np.ones(2)}
+    params["W2"].flags.writeable = False  # W1 comes first: it used to be updated before W2 failed
+    optimizer = make()
+    with pytest.raises(ValueError, match=r"params\['W2'\] is read-only"):
+        optimizer.step(params, {"W1": np.ones((2, 2)), "W2": np.ones(2)})
+    assert np.array_equal(params["W1"], np.ones((2, 2)))
+    assert not getattr(optimizer, "buffers", None) and not getattr(optimizer, "m", None)
+    assert getattr(optimizer, "t", 0) == 0
+
+
 @pytest.mark.parametrize("make", [lambda: nnlib.SGD(lr=0.1, momentum=0.9), lambda: nnlib.Adam(lr=0.1)])
 def test_gradients_given_as_nested_lists_work_like_arrays(make):
     grads = {"W1": [[0.5, -1.0, 2.0], [0.0, 1.0, 3.0]], "b1": [1.0, 2.0, 3.0]}

@@ -200,3 +200,72 @@ def test_cross_entropy_training_on_three_classes():
     net = nnlib.MLP([2, 8, 3], activation="relu", output_activation="softmax", loss="cross_entropy", seed=0)
     history = nnlib.train(net, X, y, nnlib.Adam(lr=0.05), epochs=100, batch_size=16, seed=0)
     assert history.accuracy[-1] > 0.85 and net.accuracy(X, y) > 0.85
+
+
+def spiral_net():
+    return nnlib.MLP([2, 32, 3], activation="tanh", output_activation="softmax", loss="cross_entropy", seed=0)
+
+
+@pytest.mark.parametrize("make", [lambda: nnlib.SGD(lr=100.0), lambda: nnlib.Adam(lr=10.0)])
+def test_divergence_with_mini_batches_is_measured_from_the_loss_before_training(make):
+    # With mini-batches epoch 1's mean loss already holds the blown-up steps (581 here): measured from it,
+    # nothing looked like a divergence. The loss before the first step (1.099) is the start.
+    X, y = nnlib.data.spiral(seed=0)
+    history = nnlib.train(spiral_net(), X, y, make(), epochs=100, batch_size=32, seed=0)
+    assert history.epochs_run < 100 and history.stop_reason is not None, history.loss[:5]
+    assert "diverged" in history.stop_reason and "from 1.099 before training" in history.stop_reason
+
+
+def test_a_trained_network_wrecked_by_a_huge_learning_rate_is_reported_even_with_a_bounded_loss():
+    # mse with a sigmoid output cannot exceed 1, so "3 times max(start, log 2)" could never be reached.
+    X, y = nnlib.data.moons(n=200, noise=0.1, seed=0)
+    net = nnlib.MLP([2, 16, 1], activation="tanh", output_activation="sigmoid", loss="mse", seed=0)
+    assert nnlib.train(net, X, y, nnlib.Adam(0.05), epochs=200).loss[-1] < 0.01
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=1000.0), epochs=20)
+    assert history.stop_reason is not None and "diverged" in history.stop_reason
+    assert "worse than a constant guess (0.25" in history.stop_reason
+
+
+def test_a_loss_rising_from_a_tiny_start_but_below_a_constant_guess_is_not_a_divergence():
+    # Weight decay added to a trained network: its loss rises 38-fold as the weights shrink, on purpose.
+    X, y = nnlib.data.moons(n=200, noise=0.1, seed=0)
+    net = nnlib.MLP([2, 16, 1], activation="tanh", output_activation="sigmoid", loss="bce", seed=0)
+    nnlib.train(net, X, y, nnlib.Adam(0.05), epochs=300)
+    start = net.loss(X, y)
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=0.5, weight_decay=0.03), epochs=50)
+    assert max(history.loss) > 10 * start and max(history.loss) < np.log(2)  # the case this test is about
+    assert history.stop_reason is None
+
+
+@pytest.mark.parametrize("loss, output, y, expected", [
+    ("bce", "sigmoid", np.array([0, 1, 1, 0]), np.log(2)),  # a coin toss
+    ("cross_entropy", "softmax", np.array([0, 1, 2, 0, 1, 2]), np.log(3)),
+    ("mse", "identity", np.array([1.0, 2.0, 3.0, 4.0]), 1.25),  # the variance of 1, 2, 3, 4
+    ("bce", "sigmoid", np.array([1, 1, 1, 1]), 0.0),  # always 1: a constant guess is perfect
+])
+def test_the_guessing_loss_is_the_loss_of_a_constant_prediction(loss, output, y, expected):
+    net = nnlib.MLP([1, y.max() + 1 if loss == "cross_entropy" else 1], output_activation=output, loss=loss)
+    Y = net.check_data(np.zeros((len(y), 1)), y)[1]
+    assert nnlib.diagnostics.guessing_loss(loss, Y) == pytest.approx(expected, abs=1e-12)
+    constant = Y.mean(axis=0)  # the same number from nnlib's own losses, for the best constant prediction
+    value = {"bce": lambda: nnlib.losses.bce(np.broadcast_to(constant, Y.shape), Y),
+             "mse": lambda: nnlib.losses.mse(np.broadcast_to(constant, Y.shape), Y),
+             "cross_entropy": lambda: nnlib.losses.cross_entropy(np.log(np.broadcast_to(constant, Y.shape)),
+                                                                  Y)}
+    assert value[loss]() == pytest.approx(expected, abs=1e-12)
+
+
+def test_the_stop_button_during_the_last_look_at_the_units_keeps_the_history(monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nnlib.diagnostics, "stuck_units", interrupted)
+    history = nnlib.train(nnlib.MLP([2, 4, 1], seed=0), X_XOR, Y_XOR, nnlib.SGD(0.5), epochs=100)
+    assert history.epochs_run == 100 and len(history.loss) == 100 and history.stop_reason is None
+
+
+def test_training_a_network_whose_weights_are_already_nan_is_refused_before_any_epoch():
+    net = nnlib.MLP([2, 4, 1], seed=0)
+    net.params["W1"][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"net.params\['W1'\] holds NaN or inf"):
+        nnlib.train(net, X_XOR, Y_XOR, nnlib.SGD(0.1), epochs=3)

@@ -594,9 +594,15 @@ class Playground(widgets.VBox):
         """Accuracy and loss of the network on screen, on the training and the test points."""
         train_data, test_data = (self.X_train, self.y_train), (self.X_test, self.y_test)
         with np.errstate(all="ignore"):
-            return {"train accuracy": self.net.accuracy(*train_data),
-                    "train loss": self.net.loss(*train_data),
-                    "test accuracy": self.net.accuracy(*test_data), "test loss": self.net.loss(*test_data)}
+            return {"train accuracy": self.net.accuracy(*train_data), "train loss": self._loss(*train_data),
+                    "test accuracy": self.net.accuracy(*test_data), "test loss": self._loss(*test_data)}
+
+    def _loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """The network's loss on (X, y), or inf when it overflows (net.loss refuses to return it)."""
+        try:
+            return self.net.loss(X, y)
+        except ValueError:
+            return math.inf
 
     def _readout(self) -> str:
         m = self._losses()
