@@ -1,8 +1,12 @@
 """Tests for nnlib.io: save/load round trip and clear errors for bad files."""
 
+import io
 import math
+import os
 import pathlib
+import re
 import signal
+import stat
 import subprocess
 import sys
 import zipfile
@@ -10,7 +14,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from nnlib.io import load, save
+from nnlib.io import MAX_MEMBERS, load, save
 from nnlib.network import MLP
 
 
@@ -242,3 +246,180 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary_file(tmp_path, monke
     monkeypatch.undo()
     assert load(tmp_path / "model.npz").layer_sizes == [3, 5, 4, 2]
     assert [file.name for file in tmp_path.iterdir()] == ["model.npz"]
+
+
+# --- hostile or damaged files, built member by member -------------------------------------------------------
+
+def npz_members(path):
+    """The members of a .npz file as {"name.npy": array}: a file save() wrote, to tamper with."""
+    with np.load(path, allow_pickle=False) as stored:
+        return {f"{key}.npy": stored[key] for key in stored.files}
+
+
+def write_members(path, members):
+    """Write a .npz by hand: each member is an array, or raw bytes (a crafted header, or anything at all)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, value in members.items():
+            with archive.open(name, "w") as member:
+                if isinstance(value, bytes):
+                    member.write(value)
+                else:
+                    np.lib.format.write_array(member, value, allow_pickle=False)
+
+
+def npy_header(descr, shape):
+    """The bytes of a .npy header declaring dtype `descr` and `shape`: a header may claim what it likes."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("dtype, value", [(np.float64, "nan"), (np.float64, "-inf"), (np.float16, "inf"),
+                                          (np.longdouble, "1e4000")])  # beyond float64: inf once converted
+def test_nan_or_inf_weights_are_refused_naming_the_file_and_parameter(tmp_path, dtype, value):
+    path = save(MLP([2, 4, 1], seed=0), tmp_path / "diverged.npz")
+    W1 = npz_members(path)["param_W1.npy"].astype(dtype)
+    W1[0, 0] = dtype(value)
+    rewrite(path, param_W1=W1)
+    with pytest.raises(ValueError, match="diverged.npz: parameter W1 holds NaN or inf"):
+        load(path)
+
+
+@pytest.mark.parametrize("shape", [(1000,), ()])  # 2 GB per value: 1.8 TiB, or 1.9 GiB for one value
+def test_an_architecture_member_declaring_huge_text_is_refused_before_allocating(tmp_path, shape):
+    path = tmp_path / "huge_text.npz"
+    members = npz_members(save(MLP([2, 4, 1], seed=0), path))
+    members["activation.npy"] = npy_header("<U500000000", shape) + bytes(1000)
+    write_members(path, members)
+    assert path.stat().st_size < 3000
+    output = load_in_limited_child(path)
+    assert "refused: " in output and "its 'activation' is <U500000000" in output, output
+    assert "far too large for an architecture" in output, output
+    assert int(output.split("grew ")[1].split()[0]) < 50, output
+
+
+@pytest.mark.parametrize("key, value, seen", [
+    ("layer_sizes", np.array([np.inf, 4, 1]), "float64 of shape (3,)"),
+    ("layer_sizes", np.array([2.0, 4.0, 1.0]), "float64 of shape (3,)"),  # save() writes int64
+    ("layer_sizes", np.array([[2, 4, 1]]), "int64 of shape (1, 3)"),
+    ("activation", np.array(3), "int64 of shape ()"),
+    ("loss", np.array(b"mse"), "|S3 of shape ()"),
+    ("init", np.array(["he", "xavier"]), "<U6 of shape (2,)"),
+])
+def test_architecture_members_of_another_dtype_or_shape_are_refused(tmp_path, key, value, seen):
+    path = save(MLP([2, 4, 1], seed=0), tmp_path / "odd_dtype.npz")
+    rewrite(path, **{key: value})
+    with pytest.raises(ValueError, match=rf"odd_dtype.npz: its '{key}' is {re.escape(seen)}, but nnlib.save "
+                                         "writes"):
+        load(path)
+
+
+def test_a_member_without_the_npy_suffix_is_refused(tmp_path):
+    path = tmp_path / "no_suffix.npz"
+    members = npz_members(save(MLP([2, 4, 1], seed=0), path))
+    members["param_W1"] = members.pop("param_W1.npy")  # a valid header, under a name np.savez never writes
+    write_members(path, members)
+    with pytest.raises(ValueError, match=r"no_suffix.npz holds members that nnlib.save never writes: "
+                                         r"\['param_W1'\]"):
+        load(path)
+
+
+@pytest.mark.parametrize("version", [99, 0, "x", 1.0, [1, 1]])
+def test_another_format_version_is_refused_naming_both_versions(tmp_path, version):
+    path = save(MLP([2, 4, 1], seed=0), tmp_path / "other.npz")
+    rewrite(path, format_version=np.array(version))
+    with pytest.raises(ValueError, match=rf"other.npz has format_version {re.escape(repr(version))}, but "
+                                         "this nnlib reads version 1 only"):
+        load(path)
+
+
+def test_a_newer_format_with_other_members_is_refused_for_its_version(tmp_path):
+    path = save(MLP([2, 4, 1], seed=0), tmp_path / "newer.npz")
+    rewrite(path, format_version=np.array(2), optimizer_state=np.zeros(3))
+    with pytest.raises(ValueError, match="newer.npz has format_version 2, but this nnlib reads version 1"):
+        load(path)
+
+
+def test_members_nnlib_never_writes_are_refused_unread_listing_a_few(tmp_path):
+    path = tmp_path / "extra.npz"
+    members = npz_members(save(MLP([2, 4, 1], seed=0), path))
+    # not even .npy data: reading their headers would fail with another message
+    members.update({f"extra_{k}.npy": b"not an array" for k in range(8)})
+    write_members(path, members)
+    with pytest.raises(ValueError, match=r"extra.npz holds members that nnlib.save never writes: "
+                                         r"\['extra_0.npy', 'extra_1.npy', 'extra_2.npy', 'extra_3.npy', "
+                                         r"'extra_4.npy'\] and 3 more"):
+        load(path)
+
+
+def test_a_file_of_too_many_members_is_refused_before_reading_them(tmp_path):
+    path = tmp_path / "crowd.npz"
+    members = npz_members(save(MLP([2, 4, 1], seed=0), path))  # 10 members
+    members.update({f"param_W{k}.npy": b"not an array" for k in range(10, 5000)})  # names of the format
+    write_members(path, members)
+    with pytest.raises(ValueError, match=f"crowd.npz holds 5,000 members, but a network saved by nnlib.save "
+                                         f"has at most {MAX_MEMBERS:,}"):
+        load(path)
+
+
+# --- where save() writes, and with which mode ---------------------------------------------------------
+
+unix_modes = pytest.mark.skipif(os.name != "posix", reason="Unix file modes")
+
+
+@unix_modes
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002], ids=oct)
+def test_a_new_file_gets_the_mode_open_would_give_it(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        path = save(make_net(), tmp_path / "shared.npz")
+        with open(tmp_path / "by_open.npz", "wb"):
+            pass
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE((tmp_path / "by_open.npz").stat().st_mode)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0o600
+
+
+@unix_modes
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o444], ids=oct)
+def test_overwriting_a_file_keeps_its_mode(tmp_path, mode):
+    path = save(make_net(), tmp_path / "shared.npz")
+    path.chmod(mode)
+    save(MLP([2, 4, 1], seed=3), path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert load(path).layer_sizes == [2, 4, 1]
+
+
+@pytest.mark.parametrize("path", ["", "/", ".", "..", "models/.."])
+def test_a_path_naming_no_file_is_refused(tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)  # should anything be written, it lands here
+    with pytest.raises(ValueError, match=rf"path must name a file, such as 'xor' or 'models/xor.npz', "
+                                         rf"got {re.escape(repr(path))}"):
+        save(make_net(), path)
+    with pytest.raises(ValueError, match="path must name a file"):
+        load(path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_saving_into_a_missing_directory_names_the_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match=f"the directory {re.escape(str(tmp_path / 'models'))} does "
+                                                "not exist"):
+        save(make_net(), tmp_path / "models" / "xor")
+
+
+def test_saving_where_a_file_or_a_directory_is_in_the_way_says_so(tmp_path):
+    (tmp_path / "notes").write_text("a file, not a directory")
+    with pytest.raises(NotADirectoryError, match="notes is a file, not a directory"):
+        save(make_net(), tmp_path / "notes" / "xor")
+    (tmp_path / "adir.npz").mkdir()
+    with pytest.raises(IsADirectoryError, match="adir.npz: it is a directory"):
+        save(make_net(), tmp_path / "adir")
+    assert sorted(file.name for file in tmp_path.iterdir()) == ["adir.npz", "notes"]
+
+
+@pytest.mark.parametrize("directory", ["adir", "adir.npz"])
+def test_loading_a_directory_says_it_is_a_directory(tmp_path, directory):
+    (tmp_path / directory).mkdir()
+    with pytest.raises(IsADirectoryError, match=f"{re.escape(str(tmp_path / directory))} is a directory"):
+        load(tmp_path / "adir")
