@@ -64,9 +64,11 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     into mini-batches. ``callback(epoch, history)`` runs after every epoch (epoch counts from 1); returning
     True stops training. ``validation=(X_val, y_val)`` is evaluated after every epoch. Nothing is printed:
     read ``history.stop_reason`` and ``history.warnings``. Training stops when the loss becomes NaN/inf (the
-    weights before the step that broke them are restored) or rises far above its start. The kernel's stop
-    button (KeyboardInterrupt) ends training too: the step it interrupted is undone, so the weights and the
-    optimiser's state belong together, and the history of the completed epochs is returned.
+    weights before the step that broke them are restored) or rises far above its value before training and
+    above a constant guess's loss (diagnostics.divergence). The kernel's stop button (KeyboardInterrupt) ends
+    training too: the step it interrupted is undone, so the weights and the optimiser's state belong
+    together, and the history of the completed epochs is returned. Raises ValueError/TypeError for bad
+    arguments, and for a network whose weights are already NaN or inf.
     """
     (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
     history, checkpoint = History(), Checkpoint(net, optimizer)
