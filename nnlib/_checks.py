@@ -94,7 +94,9 @@ def check_layer_sizes(layer_sizes: object) -> list[int]:
 
     A list, tuple, range or array: a sequence (a set or a dict would silently reorder the layers).
     """
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, (Sequence, np.ndarray)):
+    sequence = isinstance(layer_sizes, Sequence) or (isinstance(layer_sizes, np.ndarray)
+                                                     and layer_sizes.ndim == 1)
+    if isinstance(layer_sizes, (str, bytes)) or not sequence:
         raise TypeError(f"layer_sizes must be a list of ints such as [2, 4, 1], got {layer_sizes!r}")
     if len(layer_sizes) < 2:
         raise ValueError(f"layer_sizes needs at least two sizes (inputs, outputs), got {list(layer_sizes)}")
@@ -125,6 +127,11 @@ def check_architecture(layer_sizes: list[int], output_activation: str, loss: str
     if output_activation == "softmax" and n_outputs < 2:
         raise ValueError(f"a softmax output needs at least 2 units (classes), got layer_sizes[-1] = "
                          f"{n_outputs}")
+    check_parameter_count(layer_sizes)
+
+
+def check_parameter_count(layer_sizes: list[int]) -> None:
+    """Refuse a network of more than MAX_PARAMETERS weights and biases, before any memory is used."""
     count = sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
     if count > MAX_PARAMETERS:
         memory = f"{count:,} parameters ({count * 8 / 1e9:.1f} GB)" if count < 10**15 else (
@@ -202,21 +209,26 @@ def check_class_labels(name: str, Y: np.ndarray) -> None:
                          f"to {Y.max()}. For regression targets accuracy means nothing: use the loss instead")
 
 
-def check_callback(callback: object) -> None:
-    """Refuse a callback that is not a function callback(epoch, history), before training starts."""
-    if callback is None:
-        return
-    if not callable(callback):
-        raise TypeError(f"callback must be a function callback(epoch, history) or None, got {callback!r}")
+def check_function(name: str, f: object, call: str, arguments: tuple) -> None:
+    """Refuse ``f`` unless it is a function that can be called as ``call`` (e.g. "f(x)") with ``arguments``
+    (stand-ins: only their number matters), before any work starts."""
+    if not callable(f):
+        raise TypeError(f"{name} must be a function {call}, got {type(f).__name__} {f!r:.60}")
     try:
-        signature = inspect.signature(callback)
+        signature = inspect.signature(f)
     except (TypeError, ValueError):  # some built-in functions have no signature to inspect
         return
     try:
-        signature.bind(1, None)  # any epoch and history: only their number matters
+        signature.bind(*arguments)
     except TypeError:
-        raise TypeError(f"callback must accept two arguments, callback(epoch, history), but "
-                        f"{getattr(callback, '__name__', 'it')}{signature} cannot take them") from None
+        raise TypeError(f"{name} must accept {len(arguments)} argument(s), {call}, but "
+                        f"{getattr(f, '__name__', 'it')}{signature} cannot take them") from None
+
+
+def check_callback(callback: object) -> None:
+    """Refuse a callback that is not a function callback(epoch, history) or None, before training starts."""
+    if callback is not None:
+        check_function("callback", callback, "callback(epoch, history)", (1, None))
 
 
 def check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation) -> tuple:

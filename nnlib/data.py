@@ -4,15 +4,17 @@ Every generator returns ``X`` of shape (n, 2), float64, one sample per row, and 
 with the classes as balanced as ``n`` allows (sizes differ by at most one). The rows are shuffled.
 Randomness comes only from ``seed``: an int, a ``np.random.Generator`` or None (fresh entropy);
 NumPy's global random state is never touched. ``noise`` is the standard deviation of the Gaussian noise.
+Sizes are capped (MAX_SAMPLES, MAX_CLASSES, MAX_NOISE below): a typo fails at once, with a clear message.
 """
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import numpy as np
 
-from ._checks import as_generator
+from ._checks import as_float_array, as_generator, check_finite
 
 __all__ = ["xor", "xor_cloud", "moons", "circles", "spiral", "gaussians",
            "train_test_split", "one_hot", "load_digits"]
@@ -22,30 +24,40 @@ DIGITS_PATH = Path(__file__).parent / "datasets" / "digits.npz"
 
 # ---- argument checks (clear messages: the argument, the value seen, what was expected) ----
 
+# Limits far beyond any lesson. They refuse a typo such as n=10**9 (15 GB) before any memory is used.
+MAX_SAMPLES = 10_000_000   # n of a generator: 10 million 2-D points are 160 MB; a lesson uses a few thousand
+MAX_CLASSES = 1_000        # classes of spiral/gaussians, and of one_hot (ImageNet has 1000)
+MAX_ONE_HOT_VALUES = 100_000_000   # one_hot's result (N, num_classes): at most 800 MB of float64
+MAX_NOISE = 100.0          # the points lie within radius 2: noise 100 buries them (and 1e308 makes X inf)
+
+
 def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     return as_generator(seed, "seed")      # the same rule as everywhere in nnlib
 
 
-def _check_int(name: str, value: object, minimum: int) -> int:
+def _check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}")
     return int(value)
 
 
 def _check_noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
         raise TypeError(f"noise must be a number, got {noise!r}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
+    if not 0 <= noise <= MAX_NOISE:        # also refuses NaN: every comparison with NaN is False
+        raise ValueError(f"noise must be a finite number from 0 to {MAX_NOISE:g} (a standard deviation; "
+                         f"nnlib.data.MAX_NOISE), got {noise}")
     return float(noise)
 
 
 def _class_sizes(n: object, classes: object) -> list[int]:
     """Split n samples into `classes` groups whose sizes differ by at most one."""
-    classes = _check_int("classes", classes, 2)
-    n = _check_int("n", n, 1)
+    classes = _check_int("classes", classes, 2, MAX_CLASSES)
+    n = _check_int("n", n, 1, MAX_SAMPLES)
     if n < classes:
         raise ValueError(f"n must be at least classes={classes} (one sample per class), got n={n}")
     return [n // classes + (1 if k < n % classes else 0) for k in range(classes)]
@@ -134,6 +146,15 @@ def gaussians(n: int = 200, classes: int = 2, noise: float = 0.5,
 
 # ---- splitting and labels ----
 
+def _as_rows(name: str, values: object) -> np.ndarray:
+    """``values`` as an array of finite numbers, one row per sample, in its own dtype (int stays int)."""
+    check_finite(name, as_float_array(name, values))      # refuses ragged lists, text, objects, NaN and inf
+    array = np.asarray(values)
+    if array.ndim == 0:
+        raise ValueError(f"{name} must be an array with one row per sample, got a single number {array}")
+    return array
+
+
 def _strata(y: np.ndarray) -> np.ndarray | None:
     """Integer class labels to stratify on, or None when y does not look like class labels."""
     labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y), -1)[:, 0]
@@ -151,10 +172,12 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
     For class labels (integers (N,) or (N, 1), or one-hot (N, C)) the split is stratified: each class
     keeps round(test_fraction * its size) samples for the test set, so both sets keep the class balance.
     """
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
+    X, y = _as_rows("X", X), _as_rows("y", y)
+    if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows, got X {X.shape} and y {y.shape}")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float, np.floating)) \
+    if len(y) < 2:
+        raise ValueError(f"X and y have {len(y)} sample(s): at least 2 are needed to split, one for each set")
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) \
             or not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be a number strictly between 0 and 1, got {test_fraction!r}")
     order = _rng(seed).permutation(len(y))
@@ -175,18 +198,37 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
     return X[train], X[test], y[train], y[test]
 
 
+def _as_labels(y: object) -> np.ndarray:
+    """``y`` as a non-empty 1-D array of integer labels 0, 1, 2, ..., or a clear error."""
+    as_float_array("y", y)                      # a ragged list or text is refused here, with a clear message
+    labels = np.asarray(y)
+    if labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu":
+        hint = " (whole numbers stored as floats? use y.astype(int))" if labels.dtype.kind == "f" else ""
+        raise ValueError(f"y must be a non-empty 1-D array of integer labels, got shape {labels.shape}, "
+                         f"dtype {labels.dtype}{hint}")
+    if labels.min() < 0:
+        raise ValueError(f"y must hold labels 0, 1, 2, ..., got the negative label {labels.min()}")
+    return labels
+
+
 def one_hot(y: np.ndarray, num_classes: int | None = None) -> np.ndarray:
     """Integer labels y (N,) -> one-hot float64 (N, num_classes); num_classes defaults to max(y) + 1."""
-    y = np.asarray(y)
-    if y.ndim != 1 or y.size == 0 or y.dtype.kind not in "iu":
-        raise ValueError(f"y must be a non-empty 1-D array of integer labels, got shape {y.shape}, "
-                         f"dtype {y.dtype}")
+    y = _as_labels(y)
     if num_classes is None:
+        if y.max() >= MAX_CLASSES:
+            raise ValueError(f"y's largest label is {y.max()}, which would make {int(y.max()) + 1:,} "
+                             f"classes; one_hot makes at most {MAX_CLASSES:,} (nnlib.data.MAX_CLASSES): "
+                             "are these class labels?")
         num_classes = int(y.max()) + 1
-    num_classes = _check_int("num_classes", num_classes, 1)
-    if y.min() < 0 or y.max() >= num_classes:
-        raise ValueError(f"y must hold labels in [0, {num_classes - 1}], "
+    num_classes = _check_int("num_classes", num_classes, 1, MAX_CLASSES)
+    if y.max() >= num_classes:
+        raise ValueError(f"y must hold labels in [0, {num_classes - 1}] for num_classes={num_classes}, "
                          f"got values from {y.min()} to {y.max()}")
+    size = len(y) * num_classes
+    if size > MAX_ONE_HOT_VALUES:
+        raise ValueError(f"one_hot of {len(y):,} labels and {num_classes} classes would hold {size:,} values "
+                         f"({size * 8 / 1e9:.1f} GB); it makes at most {MAX_ONE_HOT_VALUES:,} "
+                         "(nnlib.data.MAX_ONE_HOT_VALUES): encode fewer labels at a time")
     encoded = np.zeros((len(y), num_classes))
     encoded[np.arange(len(y)), y] = 1.0
     return encoded

@@ -13,24 +13,46 @@ A correct gradient of a smooth function gives about 1e-7 or less; a wrong one ty
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._checks import as_float_array, check_finite, check_function
+
 __all__ = ["rel_error", "numeric_gradient", "grad_check", "GradCheckReport"]
 
 SMOOTH_TOLERANCE = 1e-7   # CS231n's bar for a correct gradient of a smooth function
 KINK_TOLERANCE = 1e-5     # looser bar when a ReLU kink can sit inside a difference step
+SMALLEST_H = 1e-10        # a smaller step drowns in rounding error (and 1e-320 would give w + h == w)
 KINK_NOTE = ("ReLU has a kink at z = 0: where a pre-activation z lies within h of 0, the centred difference "
              "straddles the kink and measures a slope of neither side, so a few elements can disagree even "
              "when the backward pass is right. Hence the looser tolerance; rerun with other data or a "
              "smaller h if it fails by a little.")
 
 
+# |a| + |b| must not overflow float64 (largest 1.8e308): rel_error compares values up to half of that.
+LARGEST_COMPARED = np.finfo(np.float64).max / 2
+
+
+def _as_compared(name: str, values: object) -> np.ndarray:
+    """``values`` (a or b of rel_error) as a float64 array of finite numbers, or a clear error naming it."""
+    array = as_float_array(name, values)            # refuses ragged lists, text, complex numbers, objects
+    check_finite(name, array)
+    if array.size and np.abs(array).max() > LARGEST_COMPARED:
+        raise ValueError(f"{name} holds {np.abs(array).max():.3g}, too large to compare: rel_error needs "
+                         f"|values| <= {LARGEST_COMPARED:.3g} so that |a| + |b| does not overflow")
+    return array
+
+
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
-    """Largest elementwise relative error max|a - b| / max(1e-8, |a| + |b|) of two same-shaped arrays."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    """Largest elementwise relative error max|a - b| / max(1e-8, |a| + |b|) of two same-shaped arrays.
+
+    a and b must hold finite real numbers (NaN or inf would make the error meaningless).
+    """
+    a, b = _as_compared("a", a), _as_compared("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got a {a.shape} and b {b.shape}")
     if a.size == 0:
@@ -42,29 +64,66 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float =
     """Centred-difference gradient of the scalar f(x) with respect to every element of x.
 
     x (any shape, float64) is changed in place one element at a time and put back exactly, even if f raises.
-    Returns an array of x's shape. Costs 2 * x.size calls of f.
+    Returns an array of x's shape. Costs 2 * x.size calls of f, which must return a finite float.
     """
+    check_function("f", f, "f(x) returning a float", (None,))
+    _check_point("x", x)
+    return _centred_differences(f, x, _check_h(h), "f(x)", "x")
+
+
+def _check_point(name: str, x: object, fix: str = "") -> None:
+    """Refuse a point x that is not float64 (h = 1e-5 needs the precision), not writeable, or not finite."""
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise TypeError(f"x must be a float64 NumPy array (differences need the precision), got "
-                        f"{type(x).__name__} {getattr(x, 'dtype', '')}")
-    h = _check_h(h)
+        dtype = f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else ""
+        raise TypeError(f"{name} must be a float64 NumPy array (differences need the precision), got "
+                        f"{type(x).__name__}{dtype}{fix}")
+    if not x.flags.writeable:
+        raise ValueError(f"{name} must be writeable: its entries are changed in place, one at a time, and "
+                         f"put back (pass a writeable copy, {name}.copy())")
+    check_finite(name, x)
+
+
+def _centred_differences(f: Callable, x: np.ndarray, h: float, call: str, name: str) -> np.ndarray:
+    """Gradient of f at x by centred differences; error messages call f(x) ``call`` and x ``name``."""
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         old = x[index]
+        entry = f"{name}[{', '.join(map(str, index))}]" if index else name
         try:
             x[index] = old + h
-            loss_plus = float(f(x))
+            loss_plus = _finite_value(f(x), call, f"{entry} + h")
             x[index] = old - h
-            loss_minus = float(f(x))
+            loss_minus = _finite_value(f(x), call, f"{entry} - h")
         finally:
             x[index] = old                      # the very same float: the parameter is restored bit for bit
         grad[index] = (loss_plus - loss_minus) / (2 * h)
     return grad
 
 
+def _finite_value(value: object, call: str, where: str) -> float:
+    """The number f returned, as a float; refuses arrays, text, NaN and inf, saying at which entry."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]                       # a 0-d array holds a single number: take it
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        shown = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else f"{value!r:.60}"
+        raise TypeError(f"{call} must be a single float (a loss: e.g. a mean over the samples), got {shown} "
+                        f"at {where}")
+    try:
+        value = float(value)
+    except OverflowError:                       # a Python int beyond float64's range
+        value = math.inf
+    if not math.isfinite(value):
+        raise ValueError(f"{call} is {value} at {where}: it must be finite near the point checked")
+    return value
+
+
 def _check_h(h: object) -> float:
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) or not 0 < h < 1:
-        raise ValueError(f"h must be a small positive step such as 1e-5, got {h!r}")
+    """h in [1e-10, 1): below 1e-10, float64 rounding (1e-16 of the loss) swamps L(w + h) - L(w - h)."""
+    if isinstance(h, bool) or not isinstance(h, numbers.Real):
+        raise TypeError(f"h must be a small positive step such as 1e-5, got {h!r}")
+    if not SMALLEST_H <= h < 1:
+        raise ValueError(f"h must be a small positive step such as 1e-5 (from {SMALLEST_H:g} to below 1), "
+                         f"got {h!r}")
     return float(h)
 
 
@@ -137,10 +196,48 @@ def _kinks_near(net, X, h: float) -> int:
 def _analytic_grads(net, X, y) -> dict[str, np.ndarray]:
     """The net's own gradients, copied (the net may reuse its buffers on the next call)."""
     _, grads = net.loss_and_grads(X, y)
-    if not isinstance(grads, dict) or set(grads) != set(net.params):
+    if not isinstance(grads, dict):
+        raise TypeError(f"net.loss_and_grads(X, y) must return (loss, grads) with grads a dict, got "
+                        f"{type(grads).__name__}")
+    if set(grads) != set(net.params):
         raise ValueError(f"net.loss_and_grads returned gradients for {sorted(grads)} but the parameters "
                          f"are {sorted(net.params)}")
-    return {name: np.array(grads[name], dtype=np.float64) for name in net.params}
+    return {name: np.array(as_float_array(f"grads[{name!r}]", grads[name])) for name in net.params}
+
+
+def _check_params(params: dict) -> None:
+    """Every parameter is nudged in place: each must be a finite, writeable float64 array."""
+    if not params:
+        raise ValueError("net.params is empty: there is no parameter to check")
+    for name, param in params.items():
+        label = f"net.params[{name!r}]"
+        fix = (f"; grad_check needs float64 (in float32 the loss's change over h = 1e-5 keeps about 2 correct"
+               f" digits): convert it first, {label} = np.asarray({label}, dtype=np.float64)")
+        _check_point(label, param, fix)
+
+
+def _check_tolerance(tolerance: object, default: float) -> float:
+    """tolerance in (0, 1), or None for the default (rel_error never exceeds 1: 1 would pass anything)."""
+    if tolerance is None:
+        return default
+    expected = "tolerance must be a positive number below 1 (rel_error is at most 1) or None"
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real):
+        raise TypeError(f"{expected}, got {tolerance!r}")
+    if not 0 < tolerance < 1:
+        raise ValueError(f"{expected}, got {tolerance!r}")
+    return float(tolerance)
+
+
+def _compare(report: GradCheckReport, name: str, param: np.ndarray) -> float:
+    """rel_error of the analytic and numeric gradients of one parameter; inf (with a note) if unusable."""
+    analytic = report.analytic[name]
+    if analytic.shape != param.shape:       # a wrong-shaped gradient is a failed check
+        report.note += f" {name}'s gradient has shape {analytic.shape}, not {param.shape}."
+        return float("inf")
+    if not np.isfinite(analytic).all():     # so is a gradient holding NaN or inf
+        report.note += f" {name}'s gradient holds NaN or inf."
+        return float("inf")
+    return rel_error(analytic, report.numeric[name])
 
 
 def grad_check(net, X: np.ndarray, y: np.ndarray, h: float = 1e-5,
@@ -156,22 +253,17 @@ def grad_check(net, X: np.ndarray, y: np.ndarray, h: float = 1e-5,
                         f"got {type(net).__name__}")
     h = _check_h(h)
     default_tolerance, note = _default_tolerance(net)
-    if tolerance is None:
-        tolerance = default_tolerance
-    elif isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance > 0:
-        raise ValueError(f"tolerance must be a positive number or None, got {tolerance!r}")
+    tolerance = _check_tolerance(tolerance, default_tolerance)
+    _check_params(net.params)
     analytic = _analytic_grads(net, X, y)
     kinks = _kinks_near(net, X, h) if note else 0
     if kinks:
         note += (f" Here {kinks} hidden pre-activation(s) lie within about h of 0 (zero biases and a sample "
                  "whose previous layer is all 0 give z = 0 exactly); parameters feeding them may fail.")
-    report = GradCheckReport({}, float(tolerance), h, note=note, analytic=analytic)
+    report = GradCheckReport({}, tolerance, h, note=note, analytic=analytic)
     for name, param in net.params.items():
-        report.numeric[name] = numeric_gradient(lambda _: net.loss_and_grads(X, y)[0], param, h)
+        report.numeric[name] = _centred_differences(lambda _: net.loss_and_grads(X, y)[0], param, h,
+                                                    "the loss", f"net.params[{name!r}]")
         report.shapes[name] = param.shape
-        if analytic[name].shape != param.shape:       # a wrong-shaped gradient is a failed check
-            report.errors[name] = float("inf")
-            report.note += f" {name}'s gradient has shape {analytic[name].shape}, not {param.shape}."
-        else:
-            report.errors[name] = rel_error(analytic[name], report.numeric[name])
+        report.errors[name] = _compare(report, name, param)
     return report

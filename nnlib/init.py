@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_generator, check_choice, check_layer_sizes
+from ._checks import as_generator, check_choice, check_layer_sizes, check_parameter_count
 
 
 def _uniform(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
@@ -38,9 +38,11 @@ def init_params(layer_sizes: list[int], scheme: str = "xavier",
 
     Returns {"W1": (n_0, n_1), "b1": (n_1,), ..., "WL": (n_{L-1}, n_L), "bL": (n_L,)}, float64.
     ``rng`` is an int seed, None or a np.random.Generator; NumPy's global random state is never used.
+    At most MAX_PARAMETERS (10 million) parameters, as for an MLP.
     """
     layer_sizes = check_layer_sizes(layer_sizes)
-    check_choice("init", scheme, INITS)
+    check_parameter_count(layer_sizes)  # before any memory is used: [2, 10**9, 1] would take 32 GB
+    check_choice("scheme", scheme, INITS)
     rng = as_generator(rng, "rng")
     params = {}
     for k, (fan_in, fan_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:], strict=True), start=1):

@@ -115,7 +115,7 @@ CASES = {
     "parameters as lists": (lambda: nnlib.SGD(lr=0.1).step({"W": [[1.0]]}, {"W": [[1.0]]}), TypeError,
                             ["params['W'] must be a NumPy float array", "list"]),
     "callback without arguments": (lambda: train_with(callback=lambda: None), TypeError,
-                                   ["callback must accept two arguments", "callback(epoch, history)"]),
+                                   ["callback must accept 2 argument(s)", "callback(epoch, history)"]),
     "callback with one argument": (lambda: train_with(callback=print_epoch), TypeError,
                                    ["print_epoch(epoch)", "cannot take them"]),
     "callback returning the loss": (lambda: train_with(callback=lambda epoch, history: history.loss[-1]),
@@ -142,7 +142,7 @@ CASES = {
     "cross_entropy bad label": (lambda: losses.cross_entropy(np.zeros((2, 3)), np.array([0, 5])), ValueError,
                                 ["labels 0..2", "5.0"]),
     "cross_entropy NaN logits": (lambda: losses.cross_entropy(with_nan(np.zeros((2, 3)), (0, 0)), [0, 1]),
-                                 ValueError, ["y_hat must be finite"]),
+                                 ValueError, ["Z must be finite"]),
     "loss of strings": (lambda: losses.mse(np.ones((2, 1)), ["a", "b"]), TypeError, ["y must hold numbers"]),
 }
 
@@ -179,3 +179,51 @@ def test_the_largest_allowed_network_is_built_and_one_more_unit_is_refused():
     assert nnlib.MLP([1, hidden, 1], seed=0).params["W1"].shape == (1, hidden)
     with pytest.raises(ValueError, match="would need"):
         nnlib.MLP([1, hidden + 1, 1])
+
+
+def float32_net():
+    network = net()
+    network.params["W1"] = network.params["W1"].astype(np.float32)
+    return network
+
+
+DATA_GRADCHECK_INIT_CASES = {
+    "init_params too big": (lambda: init_params([2, 10**8, 1], "xavier", 0), ValueError,
+                            ["[2, 100000000, 1] would need 400,000,001 parameters", "MAX_PARAMETERS"]),
+    "init_params bad scheme": (lambda: init_params([2, 1], "zeros"), ValueError, ["scheme must be one of"]),
+    "gaussians n too big": (lambda: nnlib.data.gaussians(n=10**9), ValueError, ["n must be at most 10,000"]),
+    "gaussians classes too big": (lambda: nnlib.data.gaussians(n=10**9, classes=10**9), ValueError,
+                                  ["classes must be at most 1,000"]),
+    "moons noise overflows": (lambda: nnlib.data.moons(noise=1e308), ValueError, ["noise must be", "1e+308"]),
+    "one_hot huge label": (lambda: nnlib.data.one_hot(np.array([10**12])), ValueError, ["MAX_CLASSES"]),
+    "one_hot 2**62": (lambda: nnlib.data.one_hot([0, 2**62]), ValueError, ["y's largest label"]),
+    "one_hot negative": (lambda: nnlib.data.one_hot([0, -1]), ValueError, ["negative label -1"]),
+    "split ragged X": (lambda: nnlib.data.train_test_split([[1, 2], [3]], [0, 1]), ValueError,
+                       ["X must be a rectangular array"]),
+    "split empty": (lambda: nnlib.data.train_test_split(np.zeros((0, 2)), np.zeros(0)), ValueError,
+                    ["at least 2 are needed to split"]),
+    "rel_error NaN": (lambda: nnlib.rel_error([1, np.nan], [1, 1]), ValueError, ["a must be finite"]),
+    "rel_error None": (lambda: nnlib.rel_error(None, None), TypeError, ["a must hold numbers"]),
+    "rel_error strings": (lambda: nnlib.rel_error("1", "2"), TypeError, ["a must hold numbers"]),
+    "numeric_gradient of an int": (lambda: nnlib.gradcheck.numeric_gradient(5, np.ones(2)), TypeError,
+                                   ["f must be a function f(x)"]),
+    "numeric_gradient f returns an array": (lambda: nnlib.gradcheck.numeric_gradient(lambda v: v, np.ones(2)),
+                                            TypeError, ["f(x) must be a single float", "shape (2,)"]),
+    "numeric_gradient f returns NaN": (lambda: nnlib.gradcheck.numeric_gradient(lambda v: np.nan, np.ones(2)),
+                                       ValueError, ["f(x) is nan at x[0] + h"]),
+    "grad_check float32 params": (lambda: nnlib.grad_check(float32_net(), X, y), TypeError,
+                                  ["net.params['W1'] must be a float64 NumPy array", "float32"]),
+}
+
+
+@pytest.mark.parametrize("case", DATA_GRADCHECK_INIT_CASES)
+def test_data_gradcheck_and_init_bad_input_raise_clear_errors(case):
+    call, error, fragments = DATA_GRADCHECK_INIT_CASES[case]
+    with pytest.raises(error) as raised:
+        call()
+    for fragment in fragments:
+        assert fragment in str(raised.value), (fragment, str(raised.value))
+
+
+def test_grad_check_accepts_a_numpy_float_tolerance():
+    assert nnlib.grad_check(net(), X, y, tolerance=np.float32(1e-7)).passed

@@ -213,3 +213,141 @@ def test_generators_warn_nothing():
 def test_negative_seed_is_refused_with_a_clear_message():
     with pytest.raises(TypeError, match="seed must be a non-negative int"):
         data.moons(10, seed=-1)
+
+
+# sha256 (first 16 hex digits) of X.tobytes() + y.tobytes() with the default arguments and seed=0: the
+# notebooks' stored outputs depend on these arrays, so any change to a generator's stream must be deliberate.
+PINNED = {"xor_cloud": ("09ab0c5c4d70cea5", -0.0535669373161111),
+          "moons": ("2725d5b35dc11d97", 0.9444197391557734),
+          "circles": ("303b610c99bc0527", 0.9653312326564223),
+          "spiral": ("9b003c333478f298", -0.11921626564991157),
+          "gaussians": ("4722bad842efeaa6", 1.7321653134194446)}
+
+
+@pytest.mark.parametrize("name", PINNED)
+def test_generators_give_the_pinned_arrays_for_seed_0(name):
+    import hashlib
+
+    X, y = getattr(data, name)(seed=0)
+    digest, first = PINNED[name]
+    assert X[0, 0] == first
+    assert hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()[:16] == digest
+
+
+@pytest.mark.parametrize("call, fragment", [
+    (lambda: data.gaussians(n=10**9), "n must be at most 10,000,000, got 1,000,000,000"),
+    (lambda: data.moons(n=10**9), "n must be at most 10,000,000"),
+    (lambda: data.xor_cloud(n=10**18), "n must be at most 10,000,000"),
+    (lambda: data.circles(n=10**30), "n must be at most 10,000,000"),
+    (lambda: data.spiral(n=data.MAX_SAMPLES + 1), "n must be at most 10,000,000"),
+    (lambda: data.gaussians(n=10**9, classes=10**9), "classes must be at most 1,000"),
+    (lambda: data.spiral(n=200, classes=10**6), "classes must be at most 1,000"),
+], ids=["gaussians", "moons", "xor_cloud", "circles", "spiral", "gaussians_classes", "spiral_classes"])
+def test_generators_refuse_sizes_above_the_caps_before_allocating(call, fragment):
+    import tracemalloc
+
+    tracemalloc.start()
+    with pytest.raises(ValueError) as raised:
+        call()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert fragment in str(raised.value)
+    assert peak < 1_000_000
+
+
+@pytest.mark.parametrize("noise", [1e308, 10**400, np.float64(1e300), data.MAX_NOISE + 1, float("-inf")],
+                         ids=["1e308", "10**400", "np.float64(1e300)", "MAX_NOISE+1", "-inf"])
+@pytest.mark.parametrize("name", ["xor_cloud", "moons", "circles", "spiral", "gaussians"])
+def test_generators_refuse_a_noise_that_would_make_X_infinite(name, noise):
+    with pytest.raises(ValueError, match="noise must be a finite number from 0 to 100"):
+        getattr(data, name)(50, noise=noise, seed=0)
+
+
+@pytest.mark.parametrize("name", ["xor_cloud", "moons", "circles", "spiral", "gaussians"])
+def test_generators_accept_the_largest_noise_and_numpy_numbers(name):
+    X, _ = getattr(data, name)(np.int64(50), noise=data.MAX_NOISE, seed=0)
+    assert np.isfinite(X).all()
+    X1, y1 = getattr(data, name)(np.uint16(60), noise=np.float32(0.25), seed=1)
+    X2, y2 = getattr(data, name)(60, noise=0.25, seed=1)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+
+
+@pytest.mark.parametrize("labels, num_classes, fragment", [
+    (np.array([10**12]), None, "y's largest label is 1000000000000"),
+    ([0, 2**62], None, "one_hot makes at most 1,000 (nnlib.data.MAX_CLASSES)"),
+    (np.array([2**63], dtype=np.uint64), None, "MAX_CLASSES"),
+    ([0, 1], 10**12, "num_classes must be at most 1,000"),
+    (np.zeros(200_000, dtype=np.int64), 1000, "200,000,000 values (1.6 GB)"),
+], ids=["label_1e12", "label_2**62", "label_2**63_uint64", "num_classes_1e12", "result_too_big"])
+def test_one_hot_refuses_huge_results_before_allocating(labels, num_classes, fragment):
+    import tracemalloc
+
+    tracemalloc.start()
+    with pytest.raises(ValueError) as raised:
+        data.one_hot(labels, num_classes)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert fragment in str(raised.value)
+    assert peak < 5_000_000        # at most a copy of the labels
+
+
+@pytest.mark.parametrize("labels, error, fragment", [
+    ([-1, 0, 1], ValueError, "y must hold labels 0, 1, 2, ..., got the negative label -1"),
+    ([[0], [1, 2]], ValueError, "y must be a rectangular array of numbers"),
+    ([0.0, 1.0], ValueError, "use y.astype(int)"),
+    ([0, np.nan], ValueError, "integer labels"),
+    (["cat", "dog"], TypeError, "y must hold numbers"),
+    (None, TypeError, "y must hold numbers"),
+    ([], ValueError, "non-empty 1-D array"),
+])
+def test_one_hot_refuses_labels_that_are_not_non_negative_integers(labels, error, fragment):
+    with pytest.raises(error) as raised:
+        data.one_hot(labels)
+    assert fragment in str(raised.value)
+
+
+def test_one_hot_accepts_lists_and_numpy_integers():
+    np.testing.assert_array_equal(data.one_hot([1, 0], np.int64(3)), [[0, 1, 0], [1, 0, 0]])
+    assert data.one_hot(np.array([3], dtype=np.uint8)).shape == (1, 4)
+    assert data.one_hot(np.array([999])).shape == (1, 1000)        # the largest class count
+
+
+@pytest.mark.parametrize("X, y, error, fragment", [
+    ([[1, 2], [3]], [0, 1], ValueError, "X must be a rectangular array of numbers"),
+    ([[1, 2], [3, 4]], [[0], [1, 1]], ValueError, "y must be a rectangular array of numbers"),
+    (np.zeros((0, 2)), np.zeros(0), ValueError, "X and y have 0 sample(s): at least 2 are needed to split"),
+    (np.zeros((1, 2)), np.zeros(1), ValueError, "at least 2 are needed to split"),
+    (np.zeros((4, 2)), np.zeros(3), ValueError, "same number of rows, got X (4, 2) and y (3,)"),
+    (np.full((4, 2), np.nan), np.zeros(4), ValueError, "X must be finite"),
+    (np.zeros((4, 2)), [0, 1, np.inf, 0], ValueError, "y must be finite"),
+    ([["a", "b"]] * 4, [0, 1, 0, 1], TypeError, "X must hold numbers"),
+    (np.zeros((4, 2)), ["a", "b", "a", "b"], TypeError, "y must hold numbers"),
+    (None, None, TypeError, "X must hold numbers"),
+    (3.0, [1.0], ValueError, "X must be an array with one row per sample"),
+    (np.zeros((4, 2)) + 1j, [0, 1, 0, 1], TypeError, "X must hold numbers, got an array of dtype complex128"),
+])
+def test_train_test_split_refuses_bad_data_with_clear_messages(X, y, error, fragment):
+    with pytest.raises(error) as raised:
+        data.train_test_split(X, y)
+    assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize("fraction, error", [
+    (float("nan"), ValueError), (None, ValueError), (True, ValueError), (np.float64(1.5), ValueError)])
+def test_train_test_split_rejects_other_bad_fractions(fraction, error):
+    X, y = data.moons(20, seed=0)
+    with pytest.raises(error, match="test_fraction must be a number strictly between 0 and 1"):
+        data.train_test_split(X, y, test_fraction=fraction)
+
+
+def test_train_test_split_keeps_dtypes_and_accepts_numpy_fractions_and_1d_X():
+    X, y = data.spiral(40, classes=2, seed=0)
+    expected = data.train_test_split(X, y, test_fraction=0.25, seed=2)
+    for a, b in zip(expected, data.train_test_split(X.tolist(), y.tolist(), np.float32(0.25), seed=2),
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+    X_train, X_test, _, _ = data.train_test_split(np.arange(40), y, seed=0)     # 1-D X: one feature
+    assert X_train.dtype.kind == "i" and len(X_train) + len(X_test) == 40
+    _, _, y_train, _ = data.train_test_split(X, y.astype(np.int32), seed=0)
+    assert y_train.dtype == np.int32

@@ -175,3 +175,163 @@ def test_grad_check_and_rel_error_are_exported_by_nnlib():
     net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
     assert nnlib.grad_check(net, X, y).passed
     assert nnlib.rel_error(np.ones(2), np.ones(2)) == 0.0
+
+
+@pytest.mark.parametrize("a, b, error, fragment", [
+    ([1, np.nan], [1, 1], ValueError, "a must be finite, but 1 value(s) are NaN or inf (the first at index"),
+    ([1, 1], [np.inf, 1], ValueError, "b must be finite"),
+    ([np.inf], [np.inf], ValueError, "a must be finite"),
+    (None, None, TypeError, "a must hold numbers, got an array of dtype object"),
+    ("1", "2", TypeError, "a must hold numbers, got an array of dtype <U1"),
+    ([["a"]], [["b"]], TypeError, "a must hold numbers"),
+    ([[1.0, 2.0], [3.0]], [[1.0, 2.0], [3.0]], ValueError, "a must be a rectangular array of numbers"),
+    ([1.0], [[1.0, 2.0], [3.0]], ValueError, "b must be a rectangular array of numbers"),
+    ([1 + 2j], [1 + 2j], TypeError, "a must hold numbers, got an array of dtype complex128"),
+    ({"W1": 1.0}, {"W1": 1.0}, TypeError, "a must hold numbers"),
+    (np.ones((2, 3)), np.ones((3, 2)), ValueError, "same shape, got a (2, 3) and b (3, 2)"),
+    (np.ones((1, 3)), np.ones(3), ValueError, "same shape"),
+    ([1e308], [-1e308], ValueError, "a holds 1e+308, too large to compare"),
+])
+def test_rel_error_refuses_non_numeric_non_finite_and_mismatched_inputs(a, b, error, fragment):
+    with pytest.raises(error) as raised:
+        rel_error(a, b)
+    assert fragment in str(raised.value)
+
+
+def test_rel_error_accepts_numbers_lists_and_numpy_scalars():
+    assert rel_error(1.0, 3.0) == pytest.approx(0.5)
+    assert rel_error([1, 2], [1, 2]) == 0.0
+    assert rel_error(np.float32(2.0), np.int64(2)) == 0.0
+    assert rel_error([8e307], [-8e307]) == 1.0        # the largest values it compares
+
+
+@pytest.mark.parametrize("f, fragment", [
+    (5, "f must be a function f(x) returning a float, got int 5"),
+    (None, "f must be a function"),
+    (lambda: 1.0, "f must accept 1 argument(s), f(x) returning a float"),
+])
+def test_numeric_gradient_refuses_f_that_is_not_a_function_of_x(f, fragment):
+    with pytest.raises(TypeError) as raised:
+        numeric_gradient(f, np.ones(2))
+    assert fragment in str(raised.value)
+
+
+def test_numeric_gradient_refuses_f_returning_an_array_or_text():
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"f\(x\) must be a single float .* got an array of shape \(3,\)"):
+        numeric_gradient(lambda v: v ** 2, x)
+    with pytest.raises(TypeError, match=r"f\(x\) must be a single float .* got '1.5'"):
+        numeric_gradient(lambda v: "1.5", x)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+
+
+def test_numeric_gradient_says_where_f_is_not_finite_and_restores_x():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+    def nan_above_4(v):
+        return float(np.sum(v)) if v[1, 1] <= 4.0 else float("nan")       # NaN once x[1, 1] steps up
+
+    with pytest.raises(ValueError, match=r"f\(x\) is nan at x\[1, 1\] \+ h: it must be finite"):
+        numeric_gradient(nan_above_4, x)
+    np.testing.assert_array_equal(x, [[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(ValueError, match=r"f\(x\) is inf at x\[0\] - h"):
+        numeric_gradient(lambda v: 1.0 if v[0] >= 1.0 else np.inf, np.array([1.0]))
+
+
+def test_numeric_gradient_accepts_0d_arrays_and_numpy_scalars_from_f():
+    x = np.array([1.0, 2.0])
+    expected = numeric_gradient(lambda v: float(np.sum(v ** 2)), x.copy())
+    np.testing.assert_array_equal(numeric_gradient(lambda v: np.asarray(np.sum(v ** 2)), x), expected)
+    in_float32 = numeric_gradient(lambda v: np.float32(np.sum(v ** 2)), x)
+    np.testing.assert_allclose(in_float32, [2.0, 4.0], rtol=0.1)
+
+
+@pytest.mark.parametrize("x, error, fragment", [
+    (np.broadcast_to(np.ones(1), (3,)), ValueError, "x must be writeable"),
+    (np.array([1.0, np.nan]), ValueError, "x must be finite"),
+    ([1.0, 2.0], TypeError, "x must be a float64 NumPy array (differences need the precision), got list"),
+    (np.ones(2, dtype=np.float32), TypeError, "got ndarray of dtype float32"),
+])
+def test_numeric_gradient_refuses_a_bad_point_x(x, error, fragment):
+    with pytest.raises(error) as raised:
+        numeric_gradient(lambda v: float(np.sum(v)), x)
+    assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize("h, error", [("1e-5", TypeError), (True, TypeError), (1e-320, ValueError),
+                                      (float("nan"), ValueError), (1.0, ValueError)])
+def test_numeric_gradient_refuses_a_bad_step_h(h, error):
+    with pytest.raises(error, match="h must be a small positive step such as 1e-5"):
+        numeric_gradient(lambda v: float(np.sum(v)), np.ones(2), h)
+
+
+def test_grad_check_accepts_any_real_tolerance_and_step_type():
+    net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
+    report = grad_check(net, X, y, h=np.float32(1e-5), tolerance=np.float32(1e-7))
+    assert report.passed and report.tolerance == float(np.float32(1e-7))
+    assert grad_check(net, X, y, tolerance=np.float64(1e-3)).tolerance == 1e-3
+
+
+@pytest.mark.parametrize("tolerance, error", [(float("inf"), ValueError), (float("nan"), ValueError),
+                                              (1, ValueError), (5.0, ValueError), ("1e-7", TypeError),
+                                              (True, TypeError), (np.array([1e-7]), TypeError)])
+def test_grad_check_refuses_meaningless_tolerances(tolerance, error):
+    net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
+    with pytest.raises(error, match="tolerance must be a positive number below 1"):
+        grad_check(net, X, y, tolerance=tolerance)
+
+
+def test_grad_check_names_a_float32_parameter_and_the_fix():
+    net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
+    net.params["W2"] = net.params["W2"].astype(np.float32)
+    with pytest.raises(TypeError) as raised:
+        grad_check(net, X, y)
+    message = str(raised.value)
+    assert "net.params['W2'] must be a float64 NumPy array" in message and "float32" in message
+    assert "np.asarray(net.params['W2'], dtype=np.float64)" in message
+    assert not message.startswith("x ")
+
+
+def test_grad_check_names_a_non_finite_parameter():
+    net, X, y = make_problem("tanh", "sigmoid", "mse", 1)
+    net.params["b1"][2] = np.nan
+    with pytest.raises(ValueError, match=r"net.params\['b1'\] must be finite.*index \(2,\)"):
+        grad_check(net, X, y)
+
+
+class TinyNet:
+    """Loss sum(W) whose loss turns NaN once W[1] moves up: where the numeric gradient breaks down."""
+
+    def __init__(self, gradient=(1.0, 1.0)):
+        self.params, self.gradient = {"W": np.array([1.0, 2.0])}, np.array(gradient)
+
+    def loss_and_grads(self, X, y):
+        W = self.params["W"]
+        return (float(W.sum()) if W[1] <= 2.0 else float("nan")), {"W": self.gradient.copy()}
+
+
+def test_grad_check_names_the_parameter_entry_where_the_loss_is_not_finite():
+    with pytest.raises(ValueError, match=r"the loss is nan at net.params\['W'\]\[1\] \+ h"):
+        grad_check(TinyNet(), None, None)
+
+
+def test_grad_check_counts_a_nan_gradient_as_a_failure():
+    net, X, y = make_problem("sigmoid", "sigmoid", "bce", 1)
+    report = grad_check(Sabotaged(net, "W1", lambda g: g * np.nan), X, y)
+    assert not report.passed and report.errors["W1"] == float("inf")
+    assert "W1's gradient holds NaN or inf" in report.note
+
+
+def test_grad_check_refuses_a_net_without_parameters_or_with_bad_gradients():
+    empty = TinyNet()
+    empty.params = {}
+    with pytest.raises(ValueError, match="net.params is empty"):
+        grad_check(empty, None, None)
+    ragged = TinyNet()
+    ragged.loss_and_grads = lambda X, y: (1.0, {"W": [[1.0], [1.0, 2.0]]})
+    with pytest.raises(ValueError, match=r"grads\['W'\] must be a rectangular array"):
+        grad_check(ragged, None, None)
+    not_a_dict = TinyNet()
+    not_a_dict.loss_and_grads = lambda X, y: (1.0, None)
+    with pytest.raises(TypeError, match="grads a dict, got NoneType"):
+        grad_check(not_a_dict, None, None)
