@@ -3,7 +3,9 @@
 Layout of SUBMISSIONS_DIR: one sub-folder per learner holding ``NN_name.ipynb`` files (``alice/03_….ipynb``),
 or flat files ``learner__NN_name.ipynb``. For every (learner, notebook) pair of a notebook with exercises:
 
-1. the file is read safely (``classroom.submissions``: no symlinks, devices, FIFOs, oversized files);
+1. the file is read safely (``classroom.submissions``: no symlinks, devices, FIFOs, oversized files; two
+   files for one notebook, ``alice/NN_name.ipynb`` and ``alice__NN_name.ipynb``, are ``ambiguous``: neither
+   is graded);
 2. a bubblewrap sandbox starts on a copy of it (``classroom.sandbox``): a fresh kernel runs every code cell,
    errors allowed, within the time limit; the status (``ok``, ``error (cell N: Name)``, ``memory (cell N)``,
    ``timeout (cell N)``, ``crashed (cell N)``) is for information only;
@@ -84,6 +86,8 @@ def grade_one(folder: Path, learner: str, book, submission, settings: Settings) 
     start, kind = time.monotonic(), "NONE" if settings.unsafe else "bwrap"
     if submission is None:
         result = not_graded(book, "missing", "no such notebook was submitted", kind)
+    elif submission.ambiguity:
+        result = not_graded(book, "ambiguous", submission.ambiguity, kind)
     else:
         content, status = read_submission(folder, submission, settings.max_bytes)
         if content is None:

@@ -10,7 +10,9 @@
 
 Every table is written atomically (a temporary file in the target folder, then ``os.replace``); replacing a
 symlink at the target replaces the link itself, never the file it points to. Text cells that a spreadsheet
-would read as a formula (starting with ``= + - @``, tab or CR) get a leading ``'``.
+would read as a formula (starting with ``= + - @``, tab or CR) get a leading ``'``, and so do cells that
+already start with ``'``: the escaping is one-to-one (``=carol`` and ``'=carol`` stay two learners, in two
+rows) and ``unescape_cell`` (drop one leading ``'``) undoes it when a results table is read back.
 """
 
 from __future__ import annotations
@@ -42,8 +44,13 @@ class Result:
 
 
 def safe_cell(text: str) -> str:
-    """Neutralise a spreadsheet formula: ``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Neutralise a spreadsheet formula: ``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)`` (and ``'x`` ``''x``)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "'") else text
+
+
+def unescape_cell(text: str) -> str:
+    """The text ``safe_cell`` was given: ``unescape_cell(safe_cell(text)) == text``."""
+    return text[1:] if text[:1] == "'" else text
 
 
 def select_shard(pairs: list[tuple[str, str]], shard: tuple[int, int]) -> list[tuple[str, str]]:
@@ -83,7 +90,7 @@ def results_table(results: list[Result]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS)
     writer.writeheader()
-    for result in sorted(results, key=lambda r: (safe_cell(r.learner), r.notebook)):
+    for result in sorted(results, key=lambda r: (r.learner, r.notebook)):
         for exercise, (number, passed, text) in result.verdicts.items():
             writer.writerow({"learner": safe_cell(result.learner), "notebook": result.notebook,
                              "exercise": exercise, "number": number, "passed": int(passed),
@@ -93,14 +100,16 @@ def results_table(results: list[Result]) -> str:
 
 
 def read_results(paths: list[Path]) -> list[Result]:
-    """The results of one or more results tables (shards), as ``Result`` objects."""
+    """The results of one or more results tables (shards), as ``Result`` objects (cells unescaped)."""
     found: dict[tuple[str, str], Result] = {}
     for path in paths:
         with path.open(newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
-                key = (row["learner"], row["notebook"])
-                result = found.setdefault(key, Result(*key, row["status"], sandbox=row["sandbox"]))
-                result.verdicts[row["exercise"]] = (int(row["number"]), row["passed"] == "1", row["verdict"])
+                key = (unescape_cell(row["learner"]), row["notebook"])
+                status = unescape_cell(row["status"])
+                result = found.setdefault(key, Result(*key, status, sandbox=row["sandbox"]))
+                result.verdicts[row["exercise"]] = (int(row["number"]), row["passed"] == "1",
+                                                    unescape_cell(row["verdict"]))
     return list(found.values())
 
 
@@ -109,9 +118,8 @@ def grades_table(results: list[Result], exercises: dict[str, list[str]]) -> str:
     columns = [f"{nb}:{ex}" for nb, names in exercises.items() for ex in names]
     header = ["learner", *columns, *(f"{nb}:status" for nb in exercises), "score", "max", "sandbox"]
     rows: dict[str, dict] = {}
-    for result in sorted(results, key=lambda r: (safe_cell(r.learner), r.notebook)):
-        name = safe_cell(result.learner)
-        row = rows.setdefault(name, {"learner": name, "sandbox": ""})
+    for result in sorted(results, key=lambda r: (r.learner, r.notebook)):     # one row per raw name
+        row = rows.setdefault(result.learner, {"learner": safe_cell(result.learner), "sandbox": ""})
         row.update({f"{result.notebook}:{ex}": value for ex, value in result.passed.items()})
         row[f"{result.notebook}:status"] = safe_cell(result.status)
         row["sandbox"] = "NONE" if "NONE" in (row["sandbox"], result.sandbox) else result.sandbox

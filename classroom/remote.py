@@ -5,6 +5,8 @@ grader's (trusted) process and every ``learner.function(name)(…)`` becomes a r
 (``classroom.runner``). Arguments travel pickled (trusted data); results come back as plain data only
 (``classroom.wire``), and the arguments are left in the state the learner's code left their sandbox copies in,
 with the same identities (in-place updates, rebound entries and aliasing are all visible to the check).
+Arrays that share memory travel as views both ways (``CallPickler`` here, ``wire.Anchors`` for answers): an
+argument that is a view of another argument is one in the sandbox too.
 
 A call that exceeds its time budget, or an answer that breaks the protocol, kills the sandbox: that call and
 every later one raise ``LearnerRaised`` with the reason.
@@ -12,6 +14,7 @@ every later one raise ``LearnerRaised`` with the reason.
 
 from __future__ import annotations
 
+import io
 import pickle
 import subprocess
 import time
@@ -57,6 +60,30 @@ class Channel:
                 pipe.close()
 
 
+class CallPickler(pickle.Pickler):
+    """Pickles an array that lies in the memory of one of ``objects`` (an anchor, see ``wire.Anchors``) as a
+    view of it: plain pickle would make it an independent copy, and the learner's code would then not see
+    that writing into one changes the other. The anchor itself is pickled once (pickle's memo)."""
+
+    def __init__(self, file: io.BytesIO, objects: list):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.anchors = wire.Anchors(objects)
+
+    def reducer_override(self, obj: Any) -> Any:
+        found = self.anchors.inside(obj) if type(obj) is np.ndarray else None
+        if found is None:
+            return NotImplemented
+        _, anchor, offset = found
+        return np.ndarray, (obj.shape, obj.dtype, anchor, offset, obj.strides)
+
+
+def call_payload(args: tuple, kwargs: dict, objects: list, readonly: list[int]) -> bytes:
+    """The pickled ``(args, kwargs, objects, readonly)`` of a call, views kept as views."""
+    buffer = io.BytesIO()
+    CallPickler(buffer, objects).dump((args, kwargs, objects, readonly))
+    return buffer.getvalue()
+
+
 class RemoteLearner:
     """A learner whose functions live in a sandboxed kernel behind ``channel``. Each call may take
     ``call_timeout`` seconds, all of them together ``budget`` seconds (slow answers cannot stall a run)."""
@@ -84,7 +111,7 @@ class RemoteLearner:
         objects = wire.mutable_objects((args, kwargs))
         readonly = [index for index, item in enumerate(objects)
                     if isinstance(item, np.ndarray) and not item.flags.writeable]
-        payload = pickle.dumps((args, kwargs, objects, readonly), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = call_payload(args, kwargs, objects, readonly)
         header, blobs = self.exchange({"op": "call", "name": name}, [payload])
         kind = header.get("kind")
         if kind == "missing":

@@ -5,7 +5,9 @@ Every file is opened relative to an open folder with ``O_NOFOLLOW`` (a symlink a
 refused, so a submission cannot point at a classmate's file, the answer key or ``/dev/zero``), must be a
 regular file (no FIFO, device or socket: opened non-blocking, so nothing can hang the grader) and is read up
 to a size limit, never further. The outcome is the bytes or a status for the table: ``symlink``,
-``not-a-regular-file``, ``too-large``, ``truncated``, ``not-a-notebook`` (``missing`` when absent).
+``not-a-regular-file``, ``too-large``, ``truncated``, ``not-a-notebook`` (``missing`` when absent). Two files
+for one learner's notebook (``alice/NN_name.ipynb`` and ``alice__NN_name.ipynb``) are never resolved by a
+rule the learner cannot see: neither is read, and the notebook's status is ``ambiguous``.
 """
 
 from __future__ import annotations
@@ -22,29 +24,48 @@ MAX_BYTES = 20 << 20     # the largest notebook the grader reads (the solution n
 
 @dataclass(frozen=True)
 class Submission:
-    """Where one learner's notebook is: ``parts`` relative to the submissions folder."""
+    """Where one learner's notebook is: ``parts`` relative to the submissions folder; ``others``: further
+    files found for the same notebook (then the submission is ambiguous and none of them is graded)."""
     parts: tuple[str, ...]
+    others: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def ambiguity(self) -> str:
+        """Why the submission is not graded when there are several files for it, else ""."""
+        if not self.others:
+            return ""
+        files = ["/".join(parts) for parts in (self.parts, *self.others)]
+        count = "two" if len(files) == 2 else str(len(files))
+        return f"{count} files for this notebook: {', '.join(files[:-1])} and {files[-1]}: keep one"
 
 
 def find_submissions(folder: Path, notebooks: list[str]) -> dict[str, dict[str, Submission]]:
     """{learner: {notebook: submission}} from sub-folders or ``learner__NN_name.ipynb`` files.
 
     A learner folder that is a symlink is listed with every notebook (reading then reports ``symlink``).
+    A notebook found both in a learner's folder and as a flat file has ``others`` (see ``Submission``).
     """
     found: dict[str, dict[str, Submission]] = {}
+
+    def add(learner: str, notebook: str, parts: tuple[str, ...]) -> None:
+        mine = found.setdefault(learner, {})
+        earlier = mine.get(notebook)
+        mine[notebook] = Submission(parts) if earlier is None else Submission(
+            earlier.parts, (*earlier.others, parts))
+
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         if entry.is_dir(follow_symlinks=False):
-            files = sorted(os.scandir(entry.path), key=lambda e: e.name)
-            found.setdefault(entry.name, {}).update(
-                {Path(f.name).stem: Submission((entry.name, f.name)) for f in files
-                 if f.name.endswith(".ipynb") and Path(f.name).stem in notebooks})
+            found.setdefault(entry.name, {})
+            for f in sorted(os.scandir(entry.path), key=lambda e: e.name):
+                if f.name.endswith(".ipynb") and Path(f.name).stem in notebooks:
+                    add(entry.name, Path(f.name).stem, (entry.name, f.name))
         elif entry.is_symlink() and entry.is_dir():
-            found.setdefault(entry.name, {}).update(
-                {notebook: Submission((entry.name, f"{notebook}.ipynb")) for notebook in notebooks})
+            for notebook in notebooks:
+                add(entry.name, notebook, (entry.name, f"{notebook}.ipynb"))
         elif entry.name.endswith(".ipynb") and "__" in entry.name:
             learner, notebook = Path(entry.name).stem.split("__", 1)
             if notebook in notebooks:
-                found.setdefault(learner, {})[notebook] = Submission((entry.name,))
+                add(learner, notebook, (entry.name,))
     return found
 
 

@@ -14,7 +14,11 @@ the raw bytes of the arrays it mentions (``blobs``). The grader sends calls and 
 generators, networks). After the call the sandbox encodes the result and the final state of each of them;
 a node that *is* one of them carries its index (``"id"``), so the grader updates its own object in place
 (``np.copyto``, ``dict.clear`` + ``update``, generator state) and reproduces aliasing: what is one object in
-the sandbox after the call is one object in the grader.
+the sandbox after the call is one object in the grader. Aliasing of memory is reproduced too: an array that is
+not one of them but shares the memory of one (``grads["W"][:]``, ``.T``, ``.reshape``) travels as a ``view``
+node (``of``: the index of that argument array, its *anchor*; byte ``offset``, ``shape``, ``strides``,
+``dtype``; no data) and the grader builds it on its own anchor, inside that array's memory or not at all. The
+grader pickles such views the same way (``remote.CallPickler``), so the sandbox starts from the same sharing.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import re
 import select
 import struct
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,6 +153,59 @@ def mutable_objects(value: Any) -> list:
     return found
 
 
+def memory_owner(array: np.ndarray) -> Any:
+    """The end of ``array``'s ``.base`` chain: the object whose memory it uses (itself when it owns it)."""
+    owner = array
+    while isinstance(owner, np.ndarray) and owner.base is not None:
+        owner = owner.base
+    return owner
+
+
+def span(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> tuple[int, int]:
+    """(first, one past the last) byte an array of this layout uses, from its first element's byte."""
+    low = sum(min(0, (n - 1) * step) for n, step in zip(shape, strides, strict=True))
+    high = sum(max(0, (n - 1) * step) for n, step in zip(shape, strides, strict=True))
+    return low, high + itemsize
+
+
+def extent(array: np.ndarray) -> tuple[int, int]:
+    """(first, one past the last) memory address of the bytes a non-empty ``array`` uses."""
+    start = array.__array_interface__["data"][0]
+    low, high = span(array.shape, array.strides, array.itemsize)
+    return start + low, start + high
+
+
+def shareable(array: Any) -> bool:
+    """A numeric, non-empty plain array: what a view may be built on and what may be a view."""
+    return type(array) is np.ndarray and array.dtype.kind in "biufc" and array.size > 0
+
+
+class Anchors:
+    """The writeable C-contiguous arrays among ``objects`` that arrays sharing their memory are views of.
+
+    Memory is shared when the ``.base`` chains end at the same object (``memory_owner``) and the bytes lie
+    inside the anchor's. Larger arrays first: an array inside one already chosen is a view of it, never an
+    anchor itself, so no anchor is a view of another (no cycle)."""
+
+    def __init__(self, objects: list):
+        arrays = [(index, item) for index, item in enumerate(objects)
+                  if shareable(item) and item.flags.c_contiguous and item.flags.writeable]
+        self.groups: dict[int, list[tuple[int, np.ndarray, int, int]]] = {}
+        for index, item in sorted(arrays, key=lambda pair: -pair[1].nbytes):
+            if self.inside(item) is None:
+                self.groups.setdefault(id(memory_owner(item)), []).append((index, item, *extent(item)))
+
+    def inside(self, array: np.ndarray) -> tuple[int, np.ndarray, int] | None:
+        """(index, anchor, byte offset of ``array``'s first element) when ``array`` lies in an anchor."""
+        if not shareable(array):
+            return None
+        low, high = extent(array)
+        for index, anchor, start, end in self.groups.get(id(memory_owner(array)), []):
+            if anchor is not array and start <= low and high <= end:
+                return index, anchor, array.__array_interface__["data"][0] - start
+        return None
+
+
 class Decoder:
     """Builds the grader's values from an answer: only plain data, under ``limits``; updates ``objects``."""
 
@@ -174,7 +232,7 @@ class Decoder:
         if kind == "ref":
             return self.reference(node)
         builders = {"array": self.new_array, "list": self.new_list, "dict": self.new_dict,
-                    "generator": self.new_generator, "mlp": self.new_mlp}
+                    "generator": self.new_generator, "mlp": self.new_mlp, "view": self.new_view}
         if kind not in builders:
             raise ProtocolError(f"unknown value type {kind!r}")
         return builders[kind](node, self.original(node), depth)
@@ -225,6 +283,35 @@ class Decoder:
             if original.flags.writeable:
                 np.copyto(original, value)
             value = original
+        self.register(value)
+        return value
+
+    def new_view(self, node: dict, original: Any, depth: int) -> np.ndarray:
+        """A view of one of the grader's own argument arrays, inside that array's memory (else refused)."""
+        index, offset, shape, strides, dtype = (node.get(key) for key in
+                                                ("of", "offset", "shape", "strides", "dtype"))
+        if type(index) is not int or not 0 <= index < len(self.objects):
+            raise ProtocolError("view of an unknown object")
+        anchor = self.objects[index]
+        if not (shareable(anchor) and anchor.flags.c_contiguous and anchor.flags.writeable):
+            raise ProtocolError("view of an object that is not a writeable contiguous array")
+        if not isinstance(dtype, str) or not DTYPE.match(dtype) or dtype[1] == "c" and dtype[2:] == "1":
+            raise ProtocolError(f"refused array type {str(dtype)[:20]!r}")
+        if (type(offset) is not int or not isinstance(shape, list) or not isinstance(strides, list)
+                or len(shape) > self.limits.dims or len(strides) != len(shape)
+                or not all(type(n) is int and n >= 0 for n in shape)
+                or not all(type(n) is int for n in strides)):
+            raise ProtocolError("malformed view")
+        dtype = np.dtype(dtype)
+        low, high = (0, 0) if 0 in shape else span(shape, strides, dtype.itemsize)
+        if not (0 <= offset <= anchor.nbytes and 0 <= offset + low and offset + high <= anchor.nbytes):
+            raise ProtocolError("view reaching outside its array")
+        try:            # NumPy checks the bounds again
+            value = np.ndarray(tuple(shape), dtype, buffer=anchor, offset=offset, strides=tuple(strides))
+        except (ValueError, TypeError, OverflowError) as error:
+            raise ProtocolError(f"invalid view ({type(error).__name__})") from None
+        if node.get("writeable") is False:
+            value.flags.writeable = False
         self.register(value)
         return value
 
@@ -294,6 +381,7 @@ class Encoder:
 
     def __init__(self, objects: list, limits: Limits = Limits()):
         self.ids = {id(item): index for index, item in enumerate(objects)}
+        self.anchors = Anchors(objects)
         self.serials: dict[int, int] = {}
         self.blobs: list[bytes] = []
         self.keep: list = []
@@ -331,7 +419,13 @@ class Encoder:
         if isinstance(value, np.ndarray):
             if value.dtype.kind not in "biufc" or not DTYPE.match(value.dtype.str):
                 return {"t": "opaque", "type": f"array of {value.dtype}"}
-            node = {"t": "array", **self.array_fields(value)}
+            view = None if id(value) in self.ids else self.anchors.inside(value)
+            if view is None:
+                node = {"t": "array", **self.array_fields(value)}
+            else:
+                node = {"t": "view", "of": view[0], "offset": view[2], "shape": list(value.shape),
+                        "strides": list(value.strides), "dtype": value.dtype.str,
+                        "writeable": bool(value.flags.writeable)}
         elif isinstance(value, list):
             node = {"t": "list"}
         elif isinstance(value, dict) and all(isinstance(key, str) for key in value):

@@ -22,7 +22,9 @@ from classroom.gradebook import (
     results_table,
     safe_cell,
     select_shard,
+    unescape_cell,
     write_atomically,
+    write_tables,
 )
 from classroom.submissions import Submission, find_submissions, read_submission
 
@@ -113,6 +115,19 @@ def test_find_submissions_reads_both_layouts(tmp_path):
     assert {learner: sorted(files) for learner, files in found.items()} == {"ann": [name], "bob": [name]}
 
 
+def test_two_files_for_one_notebook_are_reported_not_resolved(tmp_path):
+    name, other = list(GRADED)[:2]
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / f"{name}.ipynb").write_text("{}")
+    (tmp_path / "alice" / f"{other}.ipynb").write_text("{}")
+    (tmp_path / f"alice__{name}.ipynb").write_text("{}")
+    (tmp_path / f"bob__{name}.ipynb").write_text("{}")
+    found = find_submissions(tmp_path, list(GRADED))
+    assert found["alice"][name].ambiguity == (f"two files for this notebook: alice/{name}.ipynb and "
+                                              f"alice__{name}.ipynb: keep one")
+    assert found["alice"][other].ambiguity == found["bob"][name].ambiguity == ""
+
+
 def test_submissions_that_are_not_regular_notebooks_are_refused_without_reading(tmp_path):
     notebook = nbformat.writes(nbformat.v4.new_notebook())
     (tmp_path / "good.ipynb").write_text(notebook)
@@ -135,10 +150,31 @@ def test_submissions_that_are_not_regular_notebooks_are_refused_without_reading(
 
 
 def test_formulas_are_neutralised():
-    assert [safe_cell(text) for text in ("=HYPERLINK(\"x\")", "+1", "-1", "@SUM", "\tx", "\rx", "ann")] == \
-        ["'=HYPERLINK(\"x\")", "'+1", "'-1", "'@SUM", "'\tx", "'\rx", "ann"]
+    texts = ("=HYPERLINK(\"x\")", "+1", "-1", "@SUM", "\tx", "\rx", "ann", "'=x", "'", "", "x'")
+    assert [safe_cell(text) for text in texts] == \
+        ["'=HYPERLINK(\"x\")", "'+1", "'-1", "'@SUM", "'\tx", "'\rx", "ann", "''=x", "''", "", "x'"]
+    assert [unescape_cell(safe_cell(text)) for text in texts] == list(texts)
     result = Result("=cmd|' /C calc'!A0", "01_x", "ok", {"f": (1, True, "=1+1")})
     assert "'=cmd" in grades_table([result], {"01_x": ["f"]}) and "'=1+1" in results_table([result])
+
+
+def test_learners_whose_escaped_names_would_collide_keep_their_own_rows(tmp_path):
+    results = [Result("=carol", "01_x", "ok", {"f": (1, True, "✓ right")}),
+               Result("'=carol", "01_x", "error (cell 2: ValueError)", {"f": (1, False, "'=wrong")}),
+               Result("carol", "01_x", "ok", {"f": (1, True, "-1 is right")})]
+    rows = list(csv.DictReader(grades_table(results, {"01_x": ["f"]}).splitlines()))
+    assert {row["learner"]: (row["01_x:f"], row["score"]) for row in rows} == {
+        "'=carol": ("1", "1"), "''=carol": ("0", "0"), "carol": ("1", "1")}
+    write_tables(results, {"01_x": ["f"]}, tmp_path / "one" / "grades.csv")
+    (tmp_path / "shards").mkdir()
+    for k, result in enumerate(results):                  # as --shard runs would write them
+        (tmp_path / "shards" / f"{k}.csv").write_text(results_table([result]), encoding="utf-8")
+    read = read_results(sorted((tmp_path / "shards").iterdir()))
+    assert sorted((r.learner, r.status, r.verdicts) for r in read) == \
+        sorted((r.learner, r.status, r.verdicts) for r in results)
+    write_tables(read, {"01_x": ["f"]}, tmp_path / "merged" / "grades.csv")
+    for table in ("grades.csv", "feedback.csv"):
+        assert (tmp_path / "one" / table).read_text() == (tmp_path / "merged" / table).read_text()
 
 
 def test_tables_are_replaced_atomically_and_never_written_through_a_link(tmp_path):
@@ -185,6 +221,8 @@ def test_three_shards_merged_equal_one_run(tmp_path, monkeypatch):
         source = tiny_notebook(f"def double(x):\n    return {answer}")
         (folder / f"=learner{number}__01_tiny.ipynb").write_text(source)
     (folder / "nobody__01_tiny.ipynb").write_text("not json")
+    (folder / "=carol__01_tiny.ipynb").write_text(tiny_notebook("def double(x):\n    return 2 * x"))
+    (folder / "'=carol__01_tiny.ipynb").write_text(tiny_notebook("def double(x):\n    return x"))
     common = ["--jobs", "2", "--timeout", "30"]
     assert grade.main([str(folder), "--out", str(tmp_path / "one" / "grades.csv"), *common]) == 0
     for k in range(3):
@@ -197,7 +235,27 @@ def test_three_shards_merged_equal_one_run(tmp_path, monkeypatch):
     rows = read_rows(tmp_path / "one" / "grades.csv")
     assert rows["'=learner1"]["01_tiny:double"] == "1" and rows["'=learner0"]["01_tiny:double"] == "0"
     assert rows["nobody"]["01_tiny:status"] == "not-a-notebook" and rows["nobody"]["sandbox"] == "bwrap"
-    assert len(read_results([tmp_path / "one" / "feedback.csv"])) == 8
+    assert rows["'=carol"]["01_tiny:double"] == "1" and rows["''=carol"]["01_tiny:double"] == "0"
+    assert len(read_results([tmp_path / "one" / "feedback.csv"])) == 10
+
+
+@pytest.mark.slow
+@needs_bwrap
+def test_two_files_for_one_notebook_grade_neither(tmp_path, monkeypatch):
+    monkeypatch.setattr(grade, "books", lambda: {"01_tiny": TINY})
+    folder = tmp_path / "class"
+    right, wrong = "def double(x):\n    return 2 * x", "def double(x):\n    return x"
+    (folder / "alice").mkdir(parents=True)
+    (folder / "alice" / "01_tiny.ipynb").write_text(tiny_notebook(right))
+    (folder / "alice__01_tiny.ipynb").write_text(tiny_notebook(wrong))
+    (folder / "bob__01_tiny.ipynb").write_text(tiny_notebook(right))
+    out = tmp_path / "grades.csv"
+    assert grade.main([str(folder), "--out", str(out), "--jobs", "2", "--timeout", "30"]) == 0
+    rows = read_rows(out)
+    assert rows["alice"]["01_tiny:status"] == "ambiguous" and rows["alice"]["01_tiny:double"] == "0"
+    assert rows["bob"]["01_tiny:status"] == "ok" and rows["bob"]["01_tiny:double"] == "1"
+    verdict = {r.learner: r for r in read_results([tmp_path / "feedback.csv"])}["alice"].verdicts["double"][2]
+    assert "two files for this notebook: alice/01_tiny.ipynb and alice__01_tiny.ipynb: keep one" in verdict
 
 
 def test_without_bwrap_the_grader_refuses_unless_told_to_run_unsafely(tmp_path, monkeypatch, capsys):

@@ -41,6 +41,17 @@ def alias(velocity, grads):
     for name in grads:
         velocity[name] = grads[name]
 
+def slice_of(velocity, grads):
+    for name in grads:
+        velocity[name] = grads[name][:]
+
+def views(x):
+    return x.T, x[::-1, 1::2], x.reshape(-1)[2:6], x[0]
+
+def write_then_read(a, b):
+    a[...] = 7.0
+    return b.copy()
+
 def grow(d, items):
     d["new"] = np.ones(2)
     del d["old"]
@@ -149,6 +160,38 @@ def test_aliasing_made_in_the_sandbox_is_visible(learner):
     velocity, grads = {}, {"W1": np.ones(2), "b1": np.zeros(1)}
     learner.function("alias")(velocity, grads)
     assert velocity["W1"] is grads["W1"] and velocity["b1"] is grads["b1"]
+
+
+def test_a_view_made_in_the_sandbox_is_a_view_in_the_grader(learner):
+    velocity, grads = {}, {"W": np.ones((2, 2)), "b": np.zeros(2)}
+    learner.function("slice_of")(velocity, grads)
+    for name in grads:
+        assert velocity[name] is not grads[name] and np.shares_memory(velocity[name], grads[name])
+    velocity["W"] += 1.0                 # what the learner's next momentum step does to its buffer
+    assert np.array_equal(grads["W"], np.full((2, 2), 2.0))
+
+
+def test_views_of_an_argument_keep_their_layout(learner):
+    x = np.arange(12.0).reshape(3, 4)
+    got = learner.function("views")(x)
+    for view, expected in zip(got, (x.T, x[::-1, 1::2], x.reshape(-1)[2:6], x[0]), strict=True):
+        assert np.shares_memory(view, x) and view.strides == expected.strides
+        assert np.array_equal(view, expected)
+
+
+def test_an_argument_that_is_a_view_of_another_is_one_in_the_sandbox(learner):
+    grads = np.zeros((2, 3))
+    velocity = grads[:, 1:]
+    assert np.array_equal(learner.function("write_then_read")(grads, velocity), np.full((2, 2), 7.0))
+    assert np.array_equal(grads, np.full((2, 3), 7.0)) and np.shares_memory(velocity, grads)
+    buffers = {"W": grads[0]}             # a view made by an earlier call, passed again with its array
+    assert np.array_equal(learner.function("write_then_read")(grads, buffers["W"]), np.full(3, 7.0))
+
+
+def test_a_view_whose_array_is_not_passed_travels_as_a_copy(learner):
+    grads = np.zeros(4)
+    got = learner.function("write_then_read")(grads[1:], grads[1:3])
+    assert np.array_equal(got, np.full(2, 7.0)) and np.array_equal(grads, [0.0, 7.0, 7.0, 7.0])
 
 
 def test_dicts_and_lists_are_updated_in_place(learner):
@@ -275,6 +318,78 @@ def test_a_pickle_in_an_answer_is_never_unpickled(tmp_path):
 ])
 def test_malformed_values_are_refused(node):
     refused({"result": node}, [np.zeros(1).tobytes()])
+
+
+def view_node(**fields) -> dict:
+    return {"t": "view", "of": 0, "offset": 0, "shape": [4], "strides": [8], "dtype": "<f8", **fields}
+
+
+def anchor() -> np.ndarray:
+    return np.arange(4.0)
+
+
+OUTSIDE = [
+    {"offset": -8},                                    # before the array's first byte
+    {"offset": 8},                                     # its last element one past the end
+    {"offset": 32, "shape": [1]},                      # starts at the end
+    {"offset": 10 ** 30},
+    {"strides": [10 ** 6]},                            # huge strides
+    {"strides": [2 ** 62], "shape": [2]},
+    {"strides": [-8]},                                 # negative strides past the start
+    {"offset": 8, "strides": [-8], "shape": [3]},
+    {"shape": [2 ** 62], "strides": [0]},              # shape overflow
+    {"shape": [2 ** 40, 2 ** 40], "strides": [0, 0]},
+    {"shape": [10 ** 30], "strides": [0]},
+    {"shape": [1] * 17, "strides": [8] * 17},          # more dimensions than the limit
+    {"shape": [-1]},
+    {"shape": [4], "strides": [8, 8]},
+    {"shape": [4.0]}, {"offset": 0.0}, {"strides": ["8"]}, {"offset": True},
+    {"dtype": "|O"}, {"dtype": "<V8"}, {"dtype": "<f8'); import os"}, {"dtype": None},
+    {"dtype": "<c16", "shape": [3], "strides": [16]},  # 48 bytes of a 32-byte array
+    {"of": 1}, {"of": -1}, {"of": 10 ** 9}, {"of": "0"}, {"of": None},
+]
+
+
+@pytest.mark.parametrize("fields", OUTSIDE)
+def test_views_outside_their_array_are_refused(fields):
+    root = anchor()
+    with pytest.raises(wire.ProtocolError, match="view|type"):
+        wire.Decoder([], [root]).value(view_node(**fields))
+    refused({"result": {"t": "list", "items": [view_node(**fields)]}, "objects": [None]}, objects=[root])
+    assert np.array_equal(root, np.arange(4.0))
+
+
+@pytest.mark.parametrize("fields", OUTSIDE[:11])
+def test_numpy_refuses_views_outside_their_array_even_without_the_graders_own_bounds(fields, monkeypatch):
+    monkeypatch.setattr(wire, "span", lambda shape, strides, itemsize: (0, 0))
+    with pytest.raises(wire.ProtocolError, match="view"):
+        wire.Decoder([], [anchor()]).value(view_node(**fields))
+
+
+@pytest.mark.parametrize("root", [{"W": np.zeros(4)}, [np.zeros(4)], np.random.default_rng(0),
+                                  np.zeros((4, 2))[:, 0], np.zeros(4, dtype=object), np.zeros(0)])
+def test_views_of_what_is_not_a_contiguous_numeric_array_are_refused(root):
+    with pytest.raises(wire.ProtocolError, match="not a writeable contiguous array"):
+        wire.Decoder([], [root]).value(view_node(shape=[0]))
+
+
+def test_a_view_of_a_read_only_array_is_refused():
+    root = anchor()
+    root.flags.writeable = False
+    with pytest.raises(wire.ProtocolError, match="not a writeable contiguous array"):
+        wire.Decoder([], [root]).value(view_node())
+
+
+def test_views_inside_their_array_are_built_on_the_graders_own_array():
+    root = anchor()
+    for fields in ({}, {"offset": 24, "strides": [-8]}, {"shape": [2, 2], "strides": [8, 16]},
+                   {"offset": 8, "shape": [3], "dtype": "<i4", "strides": [4]}, {"shape": [0]},
+                   {"shape": [5], "strides": [0]}, {"writeable": False}):
+        message, blobs = answer({"result": view_node(**fields), "objects": [None]})
+        got = wire.decode(message, blobs, [root])
+        node = view_node(**fields)
+        assert got.base is root and got.flags.writeable == node.get("writeable", True)
+        assert got.shape == tuple(node["shape"]) and got.strides == tuple(node["strides"])
 
 
 def test_deep_nesting_is_refused():

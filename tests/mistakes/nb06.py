@@ -24,6 +24,9 @@ ENTRIES = [
     # momentum_step
     Mistake(NB, "momentum_step", find="velocity[name] = grads[name].copy()",
             replace="velocity[name] = grads[name]", description="buffer aliases the gradient"),
+    Mistake(NB, "momentum_step", find="velocity[name] = grads[name].copy()",
+            replace="velocity[name] = grads[name][:]",
+            description="a slice view taken for a copy: it shares the gradient's memory"),
     Mistake(NB, "momentum_step", find="params[name] -= lr * velocity[name]",
             replace="params[name] = params[name] - lr * velocity[name]",
             description="rebinds instead of in place"),
