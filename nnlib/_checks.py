@@ -8,6 +8,7 @@ The checks are cheap (attribute look-ups and one ``np.isfinite`` per array) beca
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -68,7 +69,11 @@ def as_float_array(name: str, values: object) -> np.ndarray:
 
 def check_finite(name: str, array: np.ndarray) -> None:
     """Raise ValueError if ``array`` holds NaN or inf, saying how many and where the first one is."""
-    finite = np.isfinite(array)  # (a sum would be one pass quicker, but it can overflow, with a warning)
+    # One quick pass first: a NaN or inf makes the sum of squares a.a NaN or inf. (np.vdot runs in BLAS, which
+    # never warns; a plain sum would warn when huge finite values overflow it.)
+    if math.isfinite(np.vdot(array, array)):
+        return
+    finite = np.isfinite(array)  # huge finite values can overflow a.a too: look at every value
     if not finite.all():
         first = tuple(int(i) for i in np.argwhere(~finite)[0])
         raise ValueError(f"{name} must be finite, but {np.size(finite) - np.count_nonzero(finite)} value(s) "

@@ -9,6 +9,8 @@ the kernel's stop button interrupted half-way.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_number
@@ -48,7 +50,7 @@ def check_step(params: dict, grads: dict, state: dict | None) -> dict[str, np.nd
 def _same(values: tuple, checked: tuple) -> bool:
     """True when ``values`` are the very objects checked before: ``is``, not ``==`` (True == 1.0, and an
     array compared with == gives no single answer)."""
-    return len(values) == len(checked) and all(a is b for a, b in zip(values, checked, strict=False))
+    return len(values) == len(checked) and all(map(operator.is_, values, checked))
 
 
 class SGD:
