@@ -38,7 +38,7 @@ import numpy as np
 from classroom.checks._core import Opaque
 
 MAGIC = b"NNFS"
-DTYPE = re.compile(r"^[<>|=][biufc](1|2|4|8|16)$")
+DTYPE = re.compile(r"[<>|=][biufc](1|2|4|8|16)")   # matched whole (fullmatch): no "\n" after it
 GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
@@ -57,6 +57,7 @@ class Limits:
     depth: int = 48
     nodes: int = 100_000
     dims: int = 16
+    values: int = 1 << 25   # numbers the answer stands for, every repeated part (ref) counted each time
 
 
 # --- frames -----------------------------------------------------------------------------------------------
@@ -153,14 +154,6 @@ def mutable_objects(value: Any) -> list:
     return found
 
 
-def memory_owner(array: np.ndarray) -> Any:
-    """The end of ``array``'s ``.base`` chain: the object whose memory it uses (itself when it owns it)."""
-    owner = array
-    while isinstance(owner, np.ndarray) and owner.base is not None:
-        owner = owner.base
-    return owner
-
-
 def span(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> tuple[int, int]:
     """(first, one past the last) byte an array of this layout uses, from its first element's byte."""
     low = sum(min(0, (n - 1) * step) for n, step in zip(shape, strides, strict=True))
@@ -183,25 +176,27 @@ def shareable(array: Any) -> bool:
 class Anchors:
     """The writeable C-contiguous arrays among ``objects`` that arrays sharing their memory are views of.
 
-    Memory is shared when the ``.base`` chains end at the same object (``memory_owner``) and the bytes lie
-    inside the anchor's. Larger arrays first: an array inside one already chosen is a view of it, never an
-    anchor itself, so no anchor is a view of another (no cycle)."""
+    An array shares an anchor's memory when its bytes lie inside the anchor's addresses (two live arrays
+    that do not share memory never overlap), however it was made: slicing, ``.T``, ``as_strided``, a
+    memoryview. Only views no larger than their anchor count (a zero-stride view of 2**40 elements is not
+    one: it travels as data, under the size limits). Larger arrays first: an array inside one already chosen
+    is a view of it, never an anchor itself, so no anchor is a view of another (no cycle)."""
 
     def __init__(self, objects: list):
         arrays = [(index, item) for index, item in enumerate(objects)
                   if shareable(item) and item.flags.c_contiguous and item.flags.writeable]
-        self.groups: dict[int, list[tuple[int, np.ndarray, int, int]]] = {}
+        self.anchors: list[tuple[int, np.ndarray, int, int]] = []
         for index, item in sorted(arrays, key=lambda pair: -pair[1].nbytes):
             if self.inside(item) is None:
-                self.groups.setdefault(id(memory_owner(item)), []).append((index, item, *extent(item)))
+                self.anchors.append((index, item, *extent(item)))
 
     def inside(self, array: np.ndarray) -> tuple[int, np.ndarray, int] | None:
         """(index, anchor, byte offset of ``array``'s first element) when ``array`` lies in an anchor."""
         if not shareable(array):
             return None
         low, high = extent(array)
-        for index, anchor, start, end in self.groups.get(id(memory_owner(array)), []):
-            if anchor is not array and start <= low and high <= end:
+        for index, anchor, start, end in self.anchors:
+            if anchor is not array and start <= low and high <= end and array.nbytes <= anchor.nbytes:
                 return index, anchor, array.__array_interface__["data"][0] - start
         return None
 
@@ -213,12 +208,15 @@ class Decoder:
         self.blobs, self.objects, self.limits = blobs, objects, limits
         self.built: list[Any] = []   # values of the serial-numbered nodes, in order
         self.count = 0
+        self.expanded = 0            # numbers and containers the answer stands for, each ref counted in full
+        self.weights: dict[int, int] = {}   # id of a built value -> what it stands for (for its refs)
 
     def value(self, node: Any, depth: int = 0) -> Any:
         self.count += 1
         if self.count > self.limits.nodes or depth > self.limits.depth:
             raise ProtocolError("answer too large or too deeply nested")
         if node is None or isinstance(node, bool | int | float | str):
+            self.grow(1)
             return node
         if not isinstance(node, dict) or not isinstance(node.get("t"), str):
             raise ProtocolError("malformed value")
@@ -235,7 +233,11 @@ class Decoder:
                     "generator": self.new_generator, "mlp": self.new_mlp, "view": self.new_view}
         if kind not in builders:
             raise ProtocolError(f"unknown value type {kind!r}")
-        return builders[kind](node, self.original(node), depth)
+        start = self.expanded
+        value = builders[kind](node, self.original(node), depth)
+        self.weights[id(value)] = self.expanded - start + 1   # the node itself and everything in it
+        self.grow(1)
+        return value
 
     def original(self, node: dict) -> Any:
         index = node.get("id")
@@ -249,7 +251,16 @@ class Decoder:
         serial = node.get("n")
         if type(serial) is not int or not 0 <= serial < len(self.built) or self.built[serial] is _PENDING:
             raise ProtocolError("bad reference")
-        return self.built[serial]
+        value = self.built[serial]
+        self.grow(self.weights.get(id(value), 1))   # [x, x] is two x to whoever reads it: np.asarray, a loop
+        return value
+
+    def grow(self, amount: int) -> None:
+        """Count what the answer stands for; refuse it beyond limits.values (a 2 kB answer of nested refs
+        can stand for 2**41 numbers)."""
+        self.expanded += amount
+        if self.expanded > self.limits.values:
+            raise ProtocolError("answer too large once its repeated parts are counted")
 
     def register(self, value: Any) -> int:
         self.built.append(value)
@@ -264,17 +275,29 @@ class Decoder:
 
     def array(self, node: dict) -> np.ndarray:
         dtype, shape, blob = node.get("dtype"), node.get("shape"), node.get("blob")
-        if not isinstance(dtype, str) or not DTYPE.match(dtype) or dtype[1] == "c" and dtype[2:] == "1":
-            raise ProtocolError(f"refused array type {str(dtype)[:20]!r}")
         if (not isinstance(shape, list) or len(shape) > self.limits.dims
                 or not all(type(n) is int and n >= 0 for n in shape)):
             raise ProtocolError("malformed array shape")
         if type(blob) is not int or not 0 <= blob < len(self.blobs):
             raise ProtocolError("malformed array data")
-        data, dtype = self.blobs[blob], np.dtype(dtype)
+        data, dtype = self.blobs[blob], self.dtype(dtype)
         if int(np.prod(shape, dtype=object)) * dtype.itemsize != len(data):
             raise ProtocolError("array data does not match its shape")
-        return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+        value = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+        self.grow(value.size)
+        if node.get("writeable") is False:   # read-only in the sandbox (np.frombuffer, broadcast_to, ...)
+            value.flags.writeable = False
+        return value
+
+    @staticmethod
+    def dtype(text: Any) -> np.dtype:
+        """The dtype of an array node: plain numbers only (``DTYPE``), or ProtocolError."""
+        if not isinstance(text, str) or not DTYPE.fullmatch(text) or text[1] == "c" and text[2:] == "1":
+            raise ProtocolError(f"refused array type {str(text)[:20]!r}")
+        try:
+            return np.dtype(text)
+        except TypeError:   # e.g. '<i16' or '<f1': the pattern allows sizes no such type has
+            raise ProtocolError(f"refused array type {text[:20]!r}") from None
 
     def new_array(self, node: dict, original: Any, depth: int) -> np.ndarray:
         value = self.array(node)
@@ -282,6 +305,7 @@ class Decoder:
                 and original.dtype == value.dtype):
             if original.flags.writeable:
                 np.copyto(original, value)
+                original.flags.writeable = value.flags.writeable
             value = original
         self.register(value)
         return value
@@ -295,17 +319,19 @@ class Decoder:
         anchor = self.objects[index]
         if not (shareable(anchor) and anchor.flags.c_contiguous and anchor.flags.writeable):
             raise ProtocolError("view of an object that is not a writeable contiguous array")
-        if not isinstance(dtype, str) or not DTYPE.match(dtype) or dtype[1] == "c" and dtype[2:] == "1":
-            raise ProtocolError(f"refused array type {str(dtype)[:20]!r}")
         if (type(offset) is not int or not isinstance(shape, list) or not isinstance(strides, list)
                 or len(shape) > self.limits.dims or len(strides) != len(shape)
                 or not all(type(n) is int and n >= 0 for n in shape)
                 or not all(type(n) is int for n in strides)):
             raise ProtocolError("malformed view")
-        dtype = np.dtype(dtype)
+        dtype = self.dtype(dtype)
         low, high = (0, 0) if 0 in shape else span(shape, strides, dtype.itemsize)
         if not (0 <= offset <= anchor.nbytes and 0 <= offset + low and offset + high <= anchor.nbytes):
             raise ProtocolError("view reaching outside its array")
+        size = int(np.prod(shape, dtype=object))
+        if size * dtype.itemsize > anchor.nbytes:   # zero strides: 2**40 elements in a few bytes
+            raise ProtocolError("view larger than its array")
+        self.grow(size)
         try:            # NumPy checks the bounds again
             value = np.ndarray(tuple(shape), dtype, buffer=anchor, offset=offset, strides=tuple(strides))
         except (ValueError, TypeError, OverflowError) as error:
@@ -417,11 +443,13 @@ class Encoder:
         import nnlib
         node: dict = {}
         if isinstance(value, np.ndarray):
-            if value.dtype.kind not in "biufc" or not DTYPE.match(value.dtype.str):
+            if value.dtype.kind not in "biufc" or not DTYPE.fullmatch(value.dtype.str):
                 return {"t": "opaque", "type": f"array of {value.dtype}"}
             view = None if id(value) in self.ids else self.anchors.inside(value)
             if view is None:
                 node = {"t": "array", **self.array_fields(value)}
+                if not value.flags.writeable:
+                    node["writeable"] = False
             else:
                 node = {"t": "view", "of": view[0], "offset": view[2], "shape": list(value.shape),
                         "strides": list(value.strides), "dtype": value.dtype.str,

@@ -48,6 +48,20 @@ def slice_of(velocity, grads):
 def views(x):
     return x.T, x[::-1, 1::2], x.reshape(-1)[2:6], x[0]
 
+def other_views(velocity, grads):
+    velocity["strided"] = np.lib.stride_tricks.as_strided(grads["W"])   # its .base is no ndarray
+    velocity["memory"] = np.asarray(memoryview(grads["b"]))
+    velocity["frozen"] = np.frombuffer(grads["W"].tobytes()).reshape(grads["W"].shape)   # a read-only copy
+
+def doubled(d):
+    nested = [0.0, 0.0]
+    for _ in range(40):
+        nested = [nested, nested]     # 2**41 numbers in 41 lists
+    d["b"] = nested
+
+def zero_strides(d, x):
+    d["b"] = np.ndarray((2**21,), np.int8, buffer=x, strides=(0,))   # 2 MB of one byte of x
+
 def write_then_read(a, b):
     a[...] = 7.0
     return b.copy()
@@ -96,12 +110,13 @@ not_callable = 3
 '''
 
 
-def start(code: str, timeout: float = 30, call_timeout: float = 20) -> RemoteLearner:
+def start(code: str, timeout: float = 30, call_timeout: float = 20, limits: wire.Limits | None = None
+          ) -> RemoteLearner:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     with sandbox.job_uids(1 if sandbox.as_root() else 0, base=64500) as uids:   # released when it returns:
         uid = uids[0] if uids else None                                          # no grader runs here
     process = sandbox.start(nbformat.writes(nb).encode(), "01_test", sandbox.Limits(timeout=timeout), uid)
-    channel = Channel(process)
+    channel = Channel(process, limits)
     header, _ = channel.receive(timeout + 30)
     assert header == {"kind": "ready", "status": "ok", "blobs": []}
     return RemoteLearner(channel, call_timeout)
@@ -169,6 +184,30 @@ def test_a_view_made_in_the_sandbox_is_a_view_in_the_grader(learner):
         assert velocity[name] is not grads[name] and np.shares_memory(velocity[name], grads[name])
     velocity["W"] += 1.0                 # what the learner's next momentum step does to its buffer
     assert np.array_equal(grads["W"], np.full((2, 2), 2.0))
+
+
+def test_views_made_without_slicing_and_read_only_copies_come_back_as_they_are(learner):
+    velocity, grads = {}, {"W": np.ones((2, 2)), "b": np.zeros(2)}
+    learner.function("other_views")(velocity, grads)
+    assert np.shares_memory(velocity["strided"], grads["W"])
+    assert np.shares_memory(velocity["memory"], grads["b"])
+    assert not velocity["frozen"].flags.writeable and not np.shares_memory(velocity["frozen"], grads["W"])
+    velocity["strided"] *= 3.0           # the learner's next step writes into the gradient, as in a notebook
+    assert np.array_equal(grads["W"], np.full((2, 2), 3.0))
+
+
+def test_an_answer_standing_for_2_to_the_41_numbers_is_refused_not_expanded():
+    learner = start(LEARNER_CODE)
+    started = time.monotonic()
+    with pytest.raises(LearnerRaised, match="repeated parts"):
+        learner.function("doubled")({"b": np.zeros(1)})
+    assert time.monotonic() - started < 20
+
+
+def test_a_zero_stride_view_larger_than_its_array_travels_as_data_under_the_size_limit():
+    learner = start(LEARNER_CODE, limits=wire.Limits(bytes=1 << 20))   # answers of at most 1 MB
+    with pytest.raises(LearnerRaised, match="over the limit"):
+        learner.function("zero_strides")({}, np.ones(4))
 
 
 def test_views_of_an_argument_keep_their_layout(learner):
@@ -347,6 +386,9 @@ OUTSIDE = [
     {"dtype": "|O"}, {"dtype": "<V8"}, {"dtype": "<f8'); import os"}, {"dtype": None},
     {"dtype": "<c16", "shape": [3], "strides": [16]},  # 48 bytes of a 32-byte array
     {"of": 1}, {"of": -1}, {"of": 10 ** 9}, {"of": "0"}, {"of": None},
+    {"shape": [2 ** 40], "strides": [0]},              # zero strides: more elements than the array holds
+    {"shape": [2 ** 30, 2 ** 29], "strides": [0, 0]}, {"shape": [5], "strides": [0]},
+    {"dtype": "<i16"}, {"dtype": "<f1"}, {"dtype": "<f8\n"},   # match the pattern, but no such type
 ]
 
 
@@ -384,7 +426,7 @@ def test_views_inside_their_array_are_built_on_the_graders_own_array():
     root = anchor()
     for fields in ({}, {"offset": 24, "strides": [-8]}, {"shape": [2, 2], "strides": [8, 16]},
                    {"offset": 8, "shape": [3], "dtype": "<i4", "strides": [4]}, {"shape": [0]},
-                   {"shape": [5], "strides": [0]}, {"writeable": False}):
+                   {"shape": [4], "strides": [0]}, {"writeable": False}):
         message, blobs = answer({"result": view_node(**fields), "objects": [None]})
         got = wire.decode(message, blobs, [root])
         node = view_node(**fields)
@@ -403,6 +445,22 @@ def test_deep_nesting_is_refused():
 
 def test_too_many_nodes_are_refused():
     refused({"result": {"t": "list", "items": list(range(200_000))}})
+
+
+def test_repeated_parts_are_counted_each_time_they_are_referred_to():
+    def nested(level: int, depth: int) -> dict:  # [L, L] at each level: node `level` has serial `level`
+        if level == depth:
+            return {"t": "list", "items": [0.0, 0.0]}
+        return {"t": "list", "items": [nested(level + 1, depth), {"t": "ref", "n": level + 1}]}
+
+    refused({"result": nested(0, 40)})  # 120 nodes standing for 2**41 numbers
+    got = wire.decode(*answer({"result": nested(0, 10)}), [])  # 2**11: fine
+    assert np.asarray(got).size == 2 ** 11
+
+
+@pytest.mark.parametrize("dtype", ["<i16", "<u16", "<b8", "<f1", "<c4", "<f8\n"])
+def test_dtype_names_the_pattern_allows_but_numpy_lacks_are_refused(dtype):
+    refused({"result": {"t": "array", "dtype": dtype, "shape": [1], "blob": 0}}, [np.zeros(2).tobytes()])
 
 
 def channel_sending(data: bytes, limits: wire.Limits | None = None) -> Channel:
