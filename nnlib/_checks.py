@@ -67,13 +67,21 @@ def as_float_array(name: str, values: object) -> np.ndarray:
     return array.astype(np.float64)
 
 
+def all_finite(array: np.ndarray) -> bool:
+    """True when no value of ``array`` is NaN or inf."""
+    # One quick pass first for C-ordered arrays: a NaN or inf makes the sum of squares a.a NaN or inf.
+    # (np.vdot runs in BLAS, which never warns; a plain sum would warn when huge finite values overflow it.
+    # Other layouts would be copied first: there np.isfinite is quicker.)
+    if array.flags.c_contiguous and math.isfinite(np.vdot(array, array)):
+        return True
+    return bool(np.isfinite(array).all())  # huge finite values can overflow a.a too: look at every value
+
+
 def check_finite(name: str, array: np.ndarray) -> None:
     """Raise ValueError if ``array`` holds NaN or inf, saying how many and where the first one is."""
-    # One quick pass first: a NaN or inf makes the sum of squares a.a NaN or inf. (np.vdot runs in BLAS, which
-    # never warns; a plain sum would warn when huge finite values overflow it.)
-    if math.isfinite(np.vdot(array, array)):
+    if all_finite(array):
         return
-    finite = np.isfinite(array)  # huge finite values can overflow a.a too: look at every value
+    finite = np.isfinite(array)
     if not finite.all():
         first = tuple(int(i) for i in np.argwhere(~finite)[0])
         raise ValueError(f"{name} must be finite, but {np.size(finite) - np.count_nonzero(finite)} value(s) "

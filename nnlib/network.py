@@ -14,6 +14,7 @@ import numpy as np
 from . import losses
 from ._checks import (
     HIDDEN_ACTIVATIONS,
+    all_finite,
     as_features,
     as_generator,
     check_architecture,
@@ -71,7 +72,7 @@ class MLP:
         Raises ValueError for NaN or inf weights, or a loss that overflows (far too large weights or inputs).
         """
         X, Y = self.check_data(X, y)
-        self.check_params(finite=False)  # NaN or inf weights make the loss NaN or inf: checked after it
+        self.check_params()
         loss, grads, _ = self._loss_and_grads(X, Y)
         self._check_loss(loss)
         return loss, grads
@@ -79,7 +80,7 @@ class MLP:
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The loss (float) on X (N, n_0) and targets y."""
         X, Y = self.check_data(X, y)
-        self.check_params(finite=False)
+        self.check_params()
         loss = self._loss(self._forward(X)[0], Y)[0]
         self._check_loss(loss)
         return loss
@@ -99,17 +100,18 @@ class MLP:
         X = as_features(X, self.layer_sizes[0], names[0])
         return X, losses.check_targets(self.loss_name, y, self.layer_sizes[-1], X.shape[0], *names[::-1])
 
-    def check_params(self, finite: bool = True) -> None:
-        """Refuse parameters that are missing, not float arrays of the right shape, or (when ``finite``)
-        NaN/inf (e.g. after a divergence)."""
+    def check_params(self) -> None:
+        """Refuse parameters that are missing, not float arrays of the right shape, or NaN/inf (e.g. after
+        a divergence)."""
         if not isinstance(self.params, dict):
             raise TypeError(f"net.params must be a dict of arrays, got {type(self.params).__name__}")
         for name, shape in self._shapes.items():
             value = self.params.get(name)
             if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype.kind != "f":
                 raise ValueError(f"net.params[{name!r}] must be a float array of shape {shape}, got "
-                                 f"{type(value).__name__} of shape {np.shape(value)}")
-            if finite and not np.isfinite(value).all():
+                                 f"{type(value).__name__} of shape {np.shape(value)} and dtype "
+                                 f"{getattr(value, 'dtype', None)}")
+            if not all_finite(value):
                 raise ValueError(f"net.params[{name!r}] holds NaN or inf: the weights are broken, probably "
                                  "by training that diverged; build a new network (or load a saved one)")
 

@@ -79,12 +79,12 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
                   checkpoint)
         except KeyboardInterrupt:
             _keep_completed_epochs(history)
-        if not all(np.isfinite(W).all() for W in net.params.values()):  # the very last step broke them
-            checkpoint.restore()
-            history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
         try:
+            if not all(np.isfinite(W).all() for W in net.params.values()):  # the very last step broke them
+                checkpoint.restore()
+                history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
             history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
-        except KeyboardInterrupt:  # stop pressed (again) during this last look: skip it, keep the history
+        except KeyboardInterrupt:  # stop pressed (again) during these last looks: skip them, keep the history
             pass
     return history
 

@@ -189,3 +189,30 @@ def test_huge_but_finite_inputs_pass_the_checks_without_a_warning():
         warnings.simplefilter("error")  # the finiteness check once summed X: "overflow encountered in reduce"
         X, Y = net.check_data(np.full((3, 2), 1e308), [0, 1, 1])
     assert X.max() == 1e308
+
+
+@pytest.mark.parametrize("method", ["loss", "loss_and_grads"])
+def test_an_infinite_weight_hidden_by_a_dead_unit_is_still_refused(method):
+    # relu(-inf) = 0 gives a finite loss and finite gradients: a check only after the loss missed it.
+    net = nnlib.MLP([2, 4, 1], activation="relu", loss="bce", seed=0)
+    net.params["b1"][0] = -np.inf
+    with pytest.raises(ValueError, match=r"net.params\['b1'\] holds NaN or inf"):
+        getattr(net, method)(*nnlib.data.xor())
+
+
+def test_integer_parameters_are_refused_naming_their_dtype():
+    net = nnlib.MLP([2, 4, 1], seed=0)
+    net.params["b1"] = np.zeros(4, dtype=np.int64)
+    with pytest.raises(ValueError, match=r"net.params\['b1'\] must be a float array .* dtype int64"):
+        net.forward(nnlib.data.xor()[0])
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_the_finiteness_check_finds_nan_in_any_memory_layout(order):
+    from nnlib._checks import check_finite
+
+    X = np.ones((5, 3), order=order)
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"1 value\(s\) are NaN or inf \(the first at index \(3, 1\)"):
+        check_finite("X", X)
+    check_finite("X", np.full((4, 2), 1e300, order=order))  # huge but finite: a.a overflows, X passes

@@ -269,3 +269,14 @@ def test_training_a_network_whose_weights_are_already_nan_is_refused_before_any_
     net.params["W1"][0, 0] = np.nan
     with pytest.raises(ValueError, match=r"net.params\['W1'\] holds NaN or inf"):
         nnlib.train(net, X_XOR, Y_XOR, nnlib.SGD(0.1), epochs=3)
+
+
+def test_the_stop_button_during_the_final_finiteness_check_keeps_the_history():
+    class StopPressedDuringFinalCheck(dict):
+        def values(self):  # train reads params.values() only in its final check
+            raise KeyboardInterrupt
+
+    net = nnlib.MLP([2, 4, 1], seed=0)
+    net.params = StopPressedDuringFinalCheck(net.params)
+    history = nnlib.train(net, X_XOR, Y_XOR, nnlib.Adam(0.01), epochs=50)
+    assert history.epochs_run == 50 and len(history.loss) == 50
