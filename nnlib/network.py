@@ -116,9 +116,8 @@ class MLP:
                                  "by training that diverged; build a new network (or load a saved one)")
 
     def _check_loss(self, loss: float) -> None:
-        """Refuse a NaN or inf loss: name the broken weights, or else say that the numbers overflowed."""
+        """Refuse a NaN or inf loss. The weights were checked finite before it: the numbers overflowed."""
         if not math.isfinite(loss):
-            self.check_params()
             raise ValueError(f"the loss is {loss}: the network's numbers overflowed float64 (largest weight "
                              f"{max(np.abs(W).max() for W in self.params.values()):.3g}); the weights or the "
                              "inputs are far too large (scale X; train with a smaller learning rate)")
