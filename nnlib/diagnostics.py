@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 
-# The loss "diverged" when it rises above this many times its value before training *and* above the loss of a
-# constant guess (see guessing_loss): far worse than where it started, and worse than knowing nothing about X.
-# (The second condition keeps the small ups and downs of an already trained network's loss from counting.)
+# The loss "diverged" when it stays above this many times its value before training *and* above the loss of a
+# constant guess (see guessing_loss) for DIVERGENCE_EPOCHS epochs in a row: far worse than where it started,
+# and worse than knowing nothing about X. (The second condition keeps the small ups and downs of an already
+# trained network's loss from counting; the epochs in a row keep one bad epoch from counting: a spike that
+# training recovers from, or a first epoch of single-sample steps.)
 DIVERGENCE_FACTOR = 3.0
+DIVERGENCE_EPOCHS = 3
+# After training, the loss on the training data "ended worse" when it is above this many times the larger of
+# its start and the constant guess's loss: training made the network worse than knowing nothing.
+ENDED_WORSE_FACTOR = 1.2
 # Inputs are "not scaled" when a feature's typical size, its root mean square, is above this. Initial weights
 # (Xavier, He) assume features of size about 1; nnlib's data sets stay below 2.5.
 INPUT_SCALE_LIMIT = 4.0
@@ -38,15 +44,35 @@ def _entropy_term(p: np.ndarray) -> np.ndarray:
     return -p * np.log(np.where(p > 0.0, p, 1.0))
 
 
-def divergence(loss: float, start: float, guess: float, epoch: int, optimizer) -> str | None:
-    """A sentence when the epoch's loss is above DIVERGENCE_FACTOR times ``start`` (the loss before training)
-    and above ``guess`` (guessing_loss: a constant prediction's loss), else None."""
-    if loss <= max(DIVERGENCE_FACTOR * start, guess):
+def diverged(losses: list[float], start: float, guess: float) -> bool:
+    """True when each of the last DIVERGENCE_EPOCHS epoch losses is above DIVERGENCE_FACTOR * start and
+    above guess (see divergence)."""
+    recent = losses[-DIVERGENCE_EPOCHS:]
+    return len(recent) == DIVERGENCE_EPOCHS and min(recent) > max(DIVERGENCE_FACTOR * start, guess)
+
+
+def divergence(losses: list[float], start: float, guess: float, optimizer) -> str | None:
+    """A sentence when each of the last DIVERGENCE_EPOCHS epoch losses (``losses``: one per epoch so far) is
+    above DIVERGENCE_FACTOR times ``start`` (the loss before training) and above ``guess`` (guessing_loss: a
+    constant prediction's loss), else None."""
+    if not diverged(losses, start, guess):
         return None
-    return (f"the loss rose from {start:.4g} before training to {loss:.4g} at epoch {epoch}: more than "
-            f"{DIVERGENCE_FACTOR:g} times its start, and worse than a constant guess ({guess:.4g}, the loss "
-            "of predicting the average target for every sample). Training diverged. The learning rate is "
-            f"probably too high (lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller")
+    return (f"the loss rose from {start:.4g} to {losses[-1]:.4g} in {len(losses)} epochs of training, and "
+            f"stayed for {DIVERGENCE_EPOCHS} epochs above {DIVERGENCE_FACTOR:g} times its start and above a "
+            f"constant guess's loss ({guess:.4g}: predicting the average target for every sample). Training "
+            "diverged. The learning rate is probably too high "
+            f"(lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller")
+
+
+def ended_worse(loss: float, start: float, guess: float, optimizer) -> list[str]:
+    """A sentence when ``loss``, the loss on the training data after training, is above ENDED_WORSE_FACTOR
+    times the larger of ``start`` (before training) and ``guess`` (a constant prediction's), else nothing."""
+    if loss <= ENDED_WORSE_FACTOR * max(start, guess):
+        return []
+    return [f"training made the network worse: its loss on the training data is {loss:.4g} after training, "
+            f"up from {start:.4g} before, and above a constant guess's loss ({guess:.4g}: predicting the "
+            "average target for every sample). The learning rate is probably too high "
+            f"(lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller"]
 
 
 def not_finite(loss: float, epoch: int, optimizer) -> str:

@@ -39,16 +39,32 @@ class Checkpoint:
     """The weights and the optimiser's state before the latest step, to undo that step.
 
     nnlib's optimisers give their state fresh arrays at every step (never change the old ones), so a shallow
-    copy of their attributes keeps the old state; the weights, changed in place, are copied.
+    copy of their attributes keeps the old state; the weights, changed in place, are copied. ``stepping`` is
+    True from save() until step_done(): an interrupt meanwhile may have left the step half done.
     """
 
     def __init__(self, net, optimizer):
         self.net, self.optimizer = net, optimizer
         self.save()
+        self.step_done()
 
     def save(self) -> None:
         params = {name: W.copy() for name, W in self.net.params.items()}
-        self.params, self.state = params, dict(vars(self.optimizer))  # both at once: never half a checkpoint
+        # all at once (no interrupt can land between them): never half a checkpoint
+        self.params, self.state, self.stepping = params, dict(vars(self.optimizer)), True
+
+    def step_done(self) -> None:
+        self.stepping = False
+
+    def undo_unfinished_step(self) -> None:
+        """After an interrupt: restore() if the step after the last save() may not have completed. Pressing
+        stop again meanwhile cannot leave the restore half done: it starts over until it completes."""
+        while self.stepping:
+            try:
+                self.restore()
+                self.stepping = False
+            except KeyboardInterrupt:
+                pass
 
     def restore(self) -> None:
         for name, W in self.net.params.items():
@@ -64,8 +80,9 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     into mini-batches. ``callback(epoch, history)`` runs after every epoch (epoch counts from 1); returning
     True stops training. ``validation=(X_val, y_val)`` is evaluated after every epoch. Nothing is printed:
     read ``history.stop_reason`` and ``history.warnings``. Training stops when the loss becomes NaN/inf (the
-    weights before the step that broke them are restored) or rises far above its value before training and
-    above a constant guess's loss (diagnostics.divergence). The kernel's stop button (KeyboardInterrupt) ends
+    weights before the step that broke them are restored) or stays, for 3 epochs, far above its value before
+    training and above a constant guess's loss (diagnostics.divergence); a loss that ends worse than both is a
+    warning (diagnostics.ended_worse). The kernel's stop button (KeyboardInterrupt) ends
     training too: the step it interrupted is undone, so the weights and the optimiser's state belong
     together, and the history of the completed epochs is returned. Raises ValueError/TypeError for bad
     arguments, and for a network whose weights are already NaN or inf.
@@ -74,19 +91,31 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     history, checkpoint = History(), Checkpoint(net, optimizer)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported, not warned
         history.warnings += diagnostics.input_scale(X)
+        start = net._loss(net._forward(X)[0], Y)[0]  # before any step: divergence is measured from it
+        guess = diagnostics.guessing_loss(net.loss_name, Y)
         try:
             _loop(net, X, Y, optimizer, epochs, batch_size, as_generator(seed), callback, validation, history,
-                  checkpoint)
+                  checkpoint, (start, guess))
         except KeyboardInterrupt:
+            checkpoint.undo_unfinished_step()  # weights and optimiser state belong together
             _keep_completed_epochs(history)
         try:
-            if not all(np.isfinite(W).all() for W in net.params.values()):  # the very last step broke them
-                checkpoint.restore()
-                history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
-            history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
+            _look_at_the_end(net, X, Y, optimizer, history, checkpoint, start, guess)
         except KeyboardInterrupt:  # stop pressed (again) during these last looks: skip them, keep the history
             pass
     return history
+
+
+def _look_at_the_end(net, X, Y, optimizer, history, checkpoint, start: float, guess: float) -> None:
+    """After the last epoch: undo a last step that broke the weights, then add the warnings about the network
+    as it is now (a loss worse than before training, stuck units)."""
+    if not all(np.isfinite(W).all() for W in net.params.values()):  # the very last step broke them
+        checkpoint.restore()
+        history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
+    if history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
+        loss = net._loss(net._forward(X)[0], Y)[0]  # after the last step, which the epochs' losses precede
+        history.warnings += diagnostics.ended_worse(loss, start, guess, optimizer)
+    history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
 
 
 def _keep_completed_epochs(history: History) -> None:
@@ -98,11 +127,11 @@ def _keep_completed_epochs(history: History) -> None:
                            "those after the last completed step")
 
 
-def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, history, checkpoint):
-    """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early."""
+def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, history, checkpoint,
+          start_and_guess):
+    """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early.
+    ``start_and_guess``: the loss before training and a constant guess's loss (diagnostics.divergence)."""
     labels = net._labels(Y) if is_class_labels(Y) else None
-    start = net._loss(net._forward(X)[0], Y)[0]  # the loss before any step: divergence is measured from it
-    guess = diagnostics.guessing_loss(net.loss_name, Y)
     for epoch in range(1, epochs + 1):
         loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
         if validation is not None and math.isfinite(loss):
@@ -118,7 +147,7 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
         history.epochs_run = epoch
-        history.stop_reason = diagnostics.divergence(loss, start, guess, epoch, optimizer)
+        history.stop_reason = diagnostics.divergence(history.loss, *start_and_guess, optimizer)
         if not history.stop_reason and callback and _callback_says_stop(callback, epoch, history):
             history.stop_reason = f"the callback asked to stop after epoch {epoch}"
         if history.stop_reason is not None:
@@ -138,11 +167,8 @@ def _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint) -> tup
         if not math.isfinite(loss):
             return loss, 0.0
         checkpoint.save()
-        try:
-            optimizer.step(net.params, grads)  # 4. update
-        except KeyboardInterrupt:
-            checkpoint.restore()  # undo the half-done step: weights and optimiser state belong together
-            raise
+        optimizer.step(net.params, grads)  # 4. update
+        checkpoint.step_done()
         total_loss += loss * y_hat.shape[0]
         correct += 0 if labels is None else int(np.count_nonzero(net._labels(y_hat) == labels[rows]))
     return total_loss / n_samples, correct / n_samples if labels is not None else math.nan

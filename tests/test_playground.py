@@ -345,7 +345,7 @@ def test_divergence_message_quotes_the_loss_the_readout_shows():
     assert "diverged" in message
     train_loss = readout.split("<b>loss</b> train ")[1].split(" ")[0]
     # nnlib.train's own sentence (the loss measured during the epoch), then the loss of the network shown
-    assert "worse than a constant guess" in message, message
+    assert "above a constant guess&#x27;s loss" in message, message
     assert f"the network shown has a training loss of {train_loss}." in message, (message, readout)
 
 

@@ -33,7 +33,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from nnlib import MLP, SGD, Adam, History, data, train
+from nnlib import MLP, SGD, Adam, History, data, diagnostics, train
 
 from .plots import BLUE, MARKERS, OKABE_ITO, ORANGE, boundary_image, encode_png, grid_points, training_notes
 from .widgets import learning_rate_slider, with_readout
@@ -46,7 +46,6 @@ FULL_BATCH = 0  # the Batch size dropdown's value for "full batch" (a Dropdown s
 BATCH_SIZES = {"full batch": FULL_BATCH, "8": 8, "16": 16, "32": 32, "64": 64, "128": 128}
 WEIGHT_DECAYS = {"0 (off)": 0.0, "0.0001": 1e-4, "0.001": 1e-3, "0.01": 1e-2, "0.1": 0.1}
 N_POINTS = 300
-LOSS_LIMIT_FACTOR = 10.0  # a training loss 10x the untrained network's counts as diverged
 MAX_LAYERS = 3
 IMAGE_PIXELS = 320  # every view is drawn 4 inches wide at 80 dpi and shown at most that wide
 MIN_IMAGE_PIXELS = 240  # narrower than this, the pictures go below the controls instead of beside them
@@ -454,9 +453,9 @@ class Playground(widgets.VBox):
     def _use_network(self, net: MLP, optimizer: SGD | Adam) -> None:
         self.net, self.optimizer = net, optimizer
         self.history, self._rng = History(), np.random.default_rng(self.seed)
-        with np.errstate(all="ignore"):  # training stops as diverged once the loss is far above its start
+        with np.errstate(all="ignore"):  # training stops as diverged once the loss stays far above its start
             self._start_loss = self.net.loss(self.X_train, self.y_train)
-        self._loss_limit = LOSS_LIMIT_FACTOR * max(self._start_loss, math.log(2))
+        self._guess = diagnostics.guessing_loss(net.loss_name, net.check_data(self.X_train, self.y_train)[1])
         self._generation += 1  # a training still running for the old network stops at its next chunk
         self.dashboard.set_network(self.net)
         self.render()
@@ -468,7 +467,8 @@ class Playground(widgets.VBox):
         start, stopped_by = time.perf_counter(), []
 
         def between_epochs(epoch: int, history: History) -> bool:
-            if history.loss[-1] > self._loss_limit:  # finite, but far worse than guessing: diverging
+            losses = self.history.loss[-diagnostics.DIVERGENCE_EPOCHS:] + history.loss  # the chunks so far
+            if diagnostics.diverged(losses, self._start_loss, self._guess):  # as nnlib.train judges
                 stopped_by.append("loss")
             elif self._stop or time.perf_counter() - start > seconds:
                 stopped_by.append("time")
@@ -495,11 +495,13 @@ class Playground(widgets.VBox):
         self.history.warnings = training_notes(chunk)  # about the network now; the stop is said apart
 
     def _divergence_message(self, train_reason: str | None) -> str:
-        """What went wrong (nnlib.train's reason, or the loss limit's), with the loss the readout shows."""
-        h, loss = self.history, _number(self._losses()["train loss"])
+        """What went wrong (nnlib.train's reason, or the same rule's over all the chunks), with the loss the
+        readout shows."""
+        h, loss, start = self.history, _number(self._losses()["train loss"]), _number(self._start_loss)
         h.stop_reason = (f"{train_reason}; the network shown has a training loss of {loss}" if train_reason
-                         else f"the training loss rose to {loss}, far above its start "
-                              f"({_number(self._start_loss)})")
+                         else f"the training loss stayed for {diagnostics.DIVERGENCE_EPOCHS} epochs above "
+                              f"{diagnostics.DIVERGENCE_FACTOR:g} times its start ({start}) and above a "
+                              f"constant guess's ({_number(self._guess)}); it is now {loss}")
         return (f"⚠ Training diverged at epoch {h.epochs_run}: {h.stop_reason}. Lower the learning rate "
                 f"({self.controls.lr.label} is too high for {self.controls.optimiser.label} here) and press "
                 "Reset, then Train.")

@@ -448,9 +448,10 @@ for title, lr in learning_rates.items():
 # differently: the first huge steps throw the output unit into saturation — every output pinned at 0 or 1,
 # where the sigmoid's slope is ≈ 0 — and it never comes back, even where its answer is wrong. With an output that is not squashed (`output_activation="identity"`,
 # as for regression), a too-large step overshoots the minimum, the next overshoots further, and the loss
-# **diverges** towards infinity. `nnlib.train` notices as soon as the loss climbs far above where it started,
-# stops, and says why in `history.stop_reason` (and `history.warnings` lists anything else it noticed, such as
-# inputs that are not scaled or units that died):
+# **diverges** towards infinity. `nnlib.train` notices once the loss has stayed far above where it started
+# for three epochs (one bad epoch can be a spike that training recovers from), stops, and says why in
+# `history.stop_reason`; `history.warnings` lists anything else it noticed, such as inputs that are not
+# scaled, units that died, or a network that ended worse than it started:
 
 # %%
 histories_linear = {}
