@@ -9,9 +9,12 @@ or flat files ``learner__NN_name.ipynb``. For every (learner, notebook) pair of 
 2. a bubblewrap sandbox starts on a copy of it (``classroom.sandbox``): a fresh kernel runs every code cell,
    errors allowed, within the time limit; the status (``ok``, ``error (cell N: Name)``, ``memory (cell N)``,
    ``timeout (cell N)``, ``crashed (cell N)``) is for information only;
-3. the checks of ``classroom.checks`` run **here, in the grader's process**, calling the learner's functions
-   in the sandbox (``classroom.remote``): an exercise scores 1 when its verdict passed. What the notebook
-   prints, its check cells, files it writes or a redefined check function cannot change a verdict;
+3. at each check cell the run pauses and the checks of ``classroom.checks`` run **here, in the grader's
+   process**, calling the learner's functions in the sandbox (``classroom.remote``): an exercise is graded
+   on its functions as they are where its check cell stands, as the learner's nbval self-check sees them (a
+   later cell that redefines them changes nothing; an exercise whose check cell was removed is checked after
+   the last cell). It scores 1 when its verdict passed. What the notebook prints, files it writes or a
+   redefined check function cannot change a verdict;
 4. the sandbox is killed with everything it started.
 
 Writes ``grades.csv`` (learner x exercise, atomically) and ``feedback.csv`` beside it (every verdict's text);
@@ -32,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from classroom import sandbox
+from classroom import sandbox, wire
 from classroom.checks import Verdict
 from classroom.gradebook import (
     Result,
@@ -49,6 +52,7 @@ from classroom.submissions import MAX_BYTES, find_submissions, read_submission
 from classroom.wire import ChannelTimeout, ProtocolError
 
 STARTUP = 30     # seconds allowed beyond --timeout for the sandbox and kernel to start and report
+MAX_PAUSES = 200  # check cells a notebook may hold (the series has at most 8 per notebook)
 STATUS = re.compile(r"^(ok|memory \(cell \d+\)|error \(cell \d+: [A-Za-z_][\w.]{0,60}\)|"
                     r"(timeout|crashed) \(cell (\d+|None)\))$")
 
@@ -108,11 +112,14 @@ def run_in_sandbox(content: bytes, book, settings: Settings) -> Result:
                             nproc=settings.max_processes)
     channel = Channel(sandbox.start(content, book.notebook, limits, uid, settings.unsafe))
     try:
-        status = ready_status(channel, settings.timeout + STARTUP)
-        if status.startswith(("timeout", "crashed")):
-            return not_graded(book, status, f"the notebook did not finish ({status})", kind)
         learner = RemoteLearner(channel, settings.call_timeout, budget=settings.timeout)
-        verdicts = {name: book.evaluate(name, learner) for name in book.exercises}
+        status, verdicts = follow_the_run(channel, book, learner, settings.timeout + STARTUP)
+        finished = not status.startswith(("timeout", "crashed")) or learner.dead   # dead: each says why
+        for name in book.exercises:   # exercises whose check cell the learner removed, or never reached
+            if name not in verdicts:
+                verdicts[name] = (book.evaluate(name, learner) if finished else Verdict(
+                    book.notebook, name, book.exercises[name].number, False,
+                    f"not graded: the notebook did not reach this exercise's check cell ({status})"))
         return Result("", book.notebook, status,
                       {name: (v.number, v.passed, v.text()) for name, v in verdicts.items()}, kind)
     finally:
@@ -122,15 +129,39 @@ def run_in_sandbox(content: bytes, book, settings: Settings) -> Result:
             settings.uids.put(uid)
 
 
-def ready_status(channel: Channel, timeout: float) -> str:
+def follow_the_run(channel: Channel, book, learner: RemoteLearner, timeout: float) -> tuple[str, dict]:
+    """Check each exercise where the notebook's check cell stands, as the learner's nbval run does: the
+    sandbox pauses there (``classroom.runner``). Returns the run's status and {exercise: Verdict}. An
+    exercise whose check cell comes twice passes only if it passed at each (the first failure is kept).
+    ``timeout``: seconds for the cells, the pauses not counted."""
+    verdicts: dict[str, Verdict] = {}
+    for _ in range(MAX_PAUSES + 1):
+        started = time.monotonic()
+        header = next_frame(channel, timeout)
+        timeout -= time.monotonic() - started
+        if header.get("kind") != "check":
+            status = header.get("status") if header.get("kind") == "ready" else None
+            return (status if isinstance(status, str) and STATUS.match(status) else "crashed"), verdicts
+        exercise = header.get("exercise")
+        if exercise in book.exercises and getattr(verdicts.get(exercise), "passed", True):
+            verdicts[exercise] = book.evaluate(exercise, learner)
+        try:
+            channel.send(wire.pack({"op": "continue"}), learner.call_timeout)
+        except (ChannelTimeout, ProtocolError):
+            return "crashed", verdicts
+    return "crashed", verdicts   # more check cells than any notebook has: not a runner of ours
+
+
+def next_frame(channel: Channel, timeout: float) -> dict:
+    """The runner's next frame: ``{"kind": "check" | "ready", ...}``; a timeout or a broken channel as the
+    status it stands for."""
     try:
-        header, _ = channel.receive(timeout)
+        header, _ = channel.receive(max(timeout, 0.0))
     except ChannelTimeout:
-        return "timeout"
+        return {"kind": "ready", "status": "timeout"}
     except ProtocolError:
-        return "crashed"
-    status = header.get("status") if header.get("kind") == "ready" else None
-    return status if isinstance(status, str) and STATUS.match(status) else "crashed"
+        return {"kind": "ready", "status": "crashed"}
+    return header
 
 
 def grade(folder: Path, book_map: dict, settings: Settings, jobs: int = 2,

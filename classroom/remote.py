@@ -86,11 +86,12 @@ def call_payload(args: tuple, kwargs: dict, objects: list, readonly: list[int]) 
 
 class RemoteLearner:
     """A learner whose functions live in a sandboxed kernel behind ``channel``. Each call may take
-    ``call_timeout`` seconds, all of them together ``budget`` seconds (slow answers cannot stall a run)."""
+    ``call_timeout`` seconds, all of them together ``budget`` seconds (slow answers cannot stall a run; the
+    time the notebook's cells take between check cells does not count)."""
 
     def __init__(self, channel: Channel, call_timeout: float = 30, budget: float = float("inf")):
         self.channel, self.call_timeout = channel, call_timeout
-        self.deadline = time.monotonic() + budget
+        self.remaining = budget                    # seconds left for all calls together
         self.dead: tuple[str, str] | None = None   # (ename, message) once the sandbox is gone
 
     def function(self, name: str) -> Callable[..., Any]:
@@ -136,7 +137,7 @@ class RemoteLearner:
         """Send one request and wait for its answer, or kill the sandbox and raise ``LearnerRaised``."""
         if self.dead is not None:
             raise LearnerRaised(*self.dead)
-        timeout = min(self.call_timeout, self.deadline - time.monotonic())
+        timeout, started = min(self.call_timeout, self.remaining), time.monotonic()
         try:
             self.channel.send(wire.pack(header, blobs), timeout)
             return self.channel.receive(timeout)
@@ -145,6 +146,8 @@ class RemoteLearner:
                       if timeout == self.call_timeout else "the checks of this notebook ran out of time")
         except wire.ProtocolError as error:
             self.fail("ProtocolError", f"the sandbox sent an invalid answer ({error})")
+        finally:
+            self.remaining -= time.monotonic() - started
 
     def fail(self, ename: str, message: str) -> None:
         self.dead = (ename, message)

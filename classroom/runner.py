@@ -5,11 +5,18 @@ the teacher's machine outside a sandbox). The grader talks to it over this proce
 frames of ``classroom.wire``; the kernel and everything the learner starts get /dev/null instead, so their
 output never mixes with the answers (the grader still trusts nothing that arrives: see wire.py).
 
-1. Every code cell runs in order, errors allowed, within the time budget. Only errors are kept (the rest of
-   the output, however large, is dropped). The first frame sent is ``{"kind": "ready", "status": …}`` with
-   ``ok``, ``error (cell N: Name)``, ``memory (cell N)``, ``timeout (cell N)`` or ``crashed (cell N)``.
-2. Then each request frame is answered by ``answer()``, run *in the kernel*: it looks the function up in the
-   learner's namespace, calls it quietly and sends back the result and the arguments' final state.
+1. Every code cell runs in order, errors allowed, within the time budget (time spent paused at check cells
+   does not count). Only errors are kept (the rest of the output, however large, is dropped).
+2. At each check cell (``checks.<id>()``) the runner pauses, as nbval's run would check there: it sends
+   ``{"kind": "check", "exercise": id}`` and answers the grader's requests until the grader sends
+   ``{"op": "continue"}``. So an exercise is graded on the functions as they are at its check cell, not as
+   a later cell may have redefined them.
+3. After the last cell it sends ``{"kind": "ready", "status": …}`` with ``ok``, ``error (cell N: Name)``,
+   ``memory (cell N)``, ``timeout (cell N)`` or ``crashed (cell N)``, and answers requests until the grader
+   closes the channel (for exercises whose check cell the learner removed).
+
+Each request frame is answered by ``answer()``, run *in the kernel*: it looks the function up in the learner's
+namespace, calls it quietly and sends back the result and the arguments' final state.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from classroom import CHECK_CALL, wire
@@ -40,12 +48,17 @@ def main(argv: list[str] | None = None) -> int:
         limit = args.memory_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     channel_in, channel_out = private_channel()
-    kernel = Kernel(args.notebook.parent)
+    kernel, folder = Kernel(args.notebook.parent), tempfile.mkdtemp(prefix="calls-")
+
+    def check_here(exercise: str) -> bool:
+        send(channel_out, wire.pack({"kind": "check", "exercise": exercise}))
+        return serve(kernel, channel_in, channel_out, folder)
+
     try:
-        status = run_cells(kernel, code_cells(args.notebook), time.monotonic() + args.timeout)
+        status = run_cells(kernel, code_cells(args.notebook), args.timeout, check_here)
         send(channel_out, wire.pack({"kind": "ready", "status": status}))
         if not status.startswith(("timeout", "crashed")):
-            serve(kernel, channel_in, channel_out)
+            serve(kernel, channel_in, channel_out, folder)
     finally:
         kernel.shutdown()
     return 0
@@ -61,13 +74,10 @@ def private_channel() -> tuple[int, int]:
 
 
 def code_cells(path: Path) -> list[tuple[int, str]]:
-    """(index, source) of every code cell but the check cells (the grader has checked that the file is a
-    notebook). A check cell decides nothing here: the grader runs the checks itself, outside the sandbox;
-    run in here, a failing check would only report itself as the notebook's error."""
+    """(index, source) of every code cell (the grader has checked that the file is a notebook)."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    sources = [(index, "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
-               for index, cell in enumerate(cells) if cell.get("cell_type") == "code"]
-    return [(index, source) for index, source in sources if not CHECK_CALL.match(source.strip())]
+    return [(index, "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+            for index, cell in enumerate(cells) if cell.get("cell_type") == "code"]
 
 
 class KernelDied(Exception):
@@ -107,12 +117,22 @@ class Kernel:
         self.manager.shutdown_kernel(now=True)
 
 
-def run_cells(kernel: Kernel, cells: list[tuple[int, str]], deadline: float) -> str:
-    """Run every code cell, errors allowed; the status of the run (first error, timeout or crash)."""
-    status, index = "ok", None
+def run_cells(kernel: Kernel, cells: list[tuple[int, str]], timeout: float,
+              check_here: Callable[[str], bool]) -> str:
+    """Run every code cell, errors allowed, within ``timeout`` seconds; the status of the run (first error,
+    timeout or crash). A check cell is not run: ``check_here(exercise)`` lets the grader check instead (the
+    pause does not count against the timeout); it returns False when the grader has gone."""
+    status, index, deadline = "ok", None, time.monotonic() + timeout
     try:
         kernel.request(kernel.client.kernel_info(), deadline)
         for index, source in cells:
+            check = CHECK_CALL.match(source.strip())
+            if check:
+                paused = time.monotonic()
+                if not check_here(check.group(1)):
+                    return status
+                deadline += time.monotonic() - paused
+                continue
             reply = kernel.execute(source, deadline)
             if reply.get("status") == "error" and status == "ok":
                 ename = reply.get("ename", "Error")
@@ -125,15 +145,17 @@ def run_cells(kernel: Kernel, cells: list[tuple[int, str]], deadline: float) -> 
     return status
 
 
-def serve(kernel: Kernel, channel_in: int, channel_out: int) -> None:
-    """Answer requests until the grader closes the channel (or kills the sandbox)."""
-    folder = tempfile.mkdtemp(prefix="calls-")
+def serve(kernel: Kernel, channel_in: int, channel_out: int, folder: str) -> bool:
+    """Answer requests (exchanging them with the kernel through files in ``folder``) until the grader sends
+    ``{"op": "continue"}`` (returns True) or closes the channel (returns False; or it kills the sandbox)."""
     code = CALL.format(folder=folder)
     while True:
         try:
             request = wire.read_frame(channel_in, deadline=float("inf"), limit=1 << 30)
         except wire.ProtocolError:
-            return
+            return False
+        if wire.unpack(request, wire.Limits(bytes=1 << 30))[0].get("op") == "continue":
+            return True
         Path(folder, "answer").unlink(missing_ok=True)
         Path(folder, "request").write_bytes(request)
         try:

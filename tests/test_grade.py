@@ -12,7 +12,7 @@ import pytest
 from mistakes import apply, catalogue
 from reporting import report
 
-from classroom import EXERCISES, NOTEBOOKS, grade
+from classroom import EXERCISES, NOTEBOOKS, check_cells, check_id, grade
 from classroom.checks import BOOKS
 from classroom.checks._core import Book, Fail
 from classroom.gradebook import (
@@ -296,3 +296,67 @@ def test_grading_a_class_produces_exactly_the_expected_table(tmp_path, capsys):
     assert all(r.verdicts for r in feedback) and "score per learner" in printed
     report("grading", f"graded {len(submitted)} submissions ({len(rows)} learners) in {wall:.1f} s "
                       f"= {wall / len(submitted):.2f} s per submission (--jobs 2)")
+
+
+# --- graded where the check cell stands, as nbval checks ---------------------------------------------------
+SIGMOID_SLIP = "def sigmoid(z):\n    return 1 / (1 + np.exp(z))"   # a sign slip the check catches
+FIRST = "01_neurons_and_initialisation"
+
+
+def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
+    """{learner: (notebook 01, the sigmoid score it must get)}: functions redefined after their check cell,
+    a check cell run twice, a check cell removed."""
+    solution = nbformat.read(NOTEBOOKS / f"{FIRST}.ipynb", as_version=4)
+    check = check_cells(solution)["sigmoid"]
+    right = solution.cells[check - 1].source
+    assert right.startswith("def sigmoid(") and solution.cells[check].source == "checks.sigmoid()"
+
+    def edited(replace_answer: str | None = None, append: tuple[str, ...] = (), drop_check: bool = False):
+        nb = nbformat.from_dict(solution)
+        if replace_answer is not None:
+            nb.cells[check - 1].source = replace_answer
+        nb.cells += [nbformat.v4.new_code_cell(source) for source in append]
+        if drop_check:
+            del nb.cells[check]
+        return nb
+
+    return {
+        "broken_after": (edited(append=(SIGMOID_SLIP,)), 1),       # right at its check, broken at the end
+        "fixed_after": (edited(SIGMOID_SLIP, append=(right,)), 0),  # wrong at its check, right at the end
+        "checked_twice": (edited(append=(SIGMOID_SLIP, "checks.sigmoid()")), 0),
+        "check_removed": (edited(drop_check=True), 1),              # graded after the last cell
+    }
+
+
+def nbval_verdicts(nb: nbformat.NotebookNode, folder) -> dict[str, bool]:
+    """{exercise: passed} from the learner's own `pytest --nbval-lax` run: an exercise passes when each of
+    its check cells passed (exercises without a check cell are left out)."""
+    from mistakes import run_nbval_cells
+    passed = run_nbval_cells(nb, folder)
+    code_numbers = {index: number for number, index in
+                    enumerate(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")}
+    verdicts: dict[str, bool] = {}
+    for index, cell in enumerate(nb.cells):
+        exercise = check_id(cell)
+        if exercise is not None:
+            verdicts[exercise] = verdicts.get(exercise, True) and passed[code_numbers[index]]
+    return verdicts
+
+
+@pytest.mark.slow
+@needs_bwrap
+def test_each_exercise_is_graded_where_its_check_cell_stands_as_nbval_checks_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(grade, "books", lambda: {FIRST: BOOKS[FIRST]})
+    folder, notebooks = tmp_path / "class", redefined_notebooks()
+    for learner, (nb, _) in notebooks.items():
+        (folder / learner).mkdir(parents=True)
+        nbformat.write(nb, folder / learner / f"{FIRST}.ipynb")
+    out = tmp_path / "grades.csv"
+    assert grade.main([str(folder), "--out", str(out), "--jobs", "2", "--timeout", "120"]) == 0
+    rows = read_rows(out)
+    for learner, (nb, sigmoid_score) in notebooks.items():
+        assert rows[learner][f"{FIRST}:status"] == "ok", learner
+        assert rows[learner][f"{FIRST}:sigmoid"] == str(sigmoid_score), learner
+        (tmp_path / learner).mkdir()
+        for exercise, passed in nbval_verdicts(nb, tmp_path / learner).items():
+            assert rows[learner][f"{FIRST}:{exercise}"] == str(int(passed)), (learner, exercise)
