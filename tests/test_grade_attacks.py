@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from classroom import EXERCISES, NOTEBOOKS, ROOT, grade, sandbox
+from classroom import EXERCISES, NOTEBOOKS, ROOT, check_cells, grade, sandbox
 from classroom.checks import BOOKS
 from classroom.remote import Channel, RemoteLearner
 
@@ -131,9 +131,13 @@ for host in ("1.1.1.1", "pypi.org"):
 
 
 def attacker_notebook(cell: str, solve_sigmoid: bool = False) -> str:
+    """The exercise notebook with the attack just before every check cell (where the exercise is graded, so
+    a function the attack defines would count) and at the end."""
     nb = nbformat.read(EXERCISES / f"{NOTEBOOK}.ipynb", as_version=4)
-    if solve_sigmoid:
-        nb.cells.append(nbformat.v4.new_code_cell(SIGMOID))
+    for exercise, index in reversed(check_cells(nb).items()):
+        nb.cells.insert(index, nbformat.v4.new_code_cell(cell))
+        if solve_sigmoid and exercise == "sigmoid":
+            nb.cells.insert(index, nbformat.v4.new_code_cell(SIGMOID))
     nb.cells.append(nbformat.v4.new_code_cell(cell))
     return nbformat.writes(nb)
 
