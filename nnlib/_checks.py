@@ -88,12 +88,17 @@ def check_finite(name: str, array: np.ndarray) -> None:
                          f"are NaN or inf (the first at index {first}: {array[first]})")
 
 
+def check_2d(name: str, array: np.ndarray, columns: object) -> None:
+    """Raise ValueError unless ``array`` is 2-D, one row per sample: shape (N, columns), e.g. columns "C"."""
+    if array.ndim != 2:
+        hint = f" (one sample? use {name}.reshape(1, -1))" if array.ndim == 1 else ""
+        raise ValueError(f"{name} must be 2-D with shape (N, {columns}), got shape {array.shape}{hint}")
+
+
 def as_features(X: object, n_features: int, name: str = "X") -> np.ndarray:
     """Return ``X`` as a finite float64 array of shape (N, n_features) with N >= 1."""
     X = as_float_array(name, X)
-    if X.ndim != 2:
-        hint = " (one sample? use X.reshape(1, -1))" if X.ndim == 1 else ""
-        raise ValueError(f"{name} must be 2-D with shape (N, {n_features}), got shape {X.shape}{hint}")
+    check_2d(name, X, n_features)
     if X.shape[1] != n_features:
         raise ValueError(f"{name} has {X.shape[1]} features but the network expects {n_features}")
     if X.shape[0] == 0:

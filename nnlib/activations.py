@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_2d
+
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-Z)), elementwise: any shape -> the same shape, values in [0, 1].
@@ -63,7 +65,10 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     """Row-wise softmax: exp(Z) / sum(exp(Z)) over each row. Z (N, C) -> probabilities (N, C), rows sum to 1.
 
     The row maximum is subtracted first: it does not change the result but keeps exp() from overflowing.
+    Raises ValueError unless Z is 2-D. Rows are samples: one sample's logits are one row, Z.reshape(1, -1)
+    (a 1-D array would be ambiguous; the loss functions read y_hat of shape (N,) as a column).
     """
+    check_2d("Z", Z, "C")
     E = np.exp(Z - Z.max(axis=1, keepdims=True))  # (N, C), every entry in (0, 1]
     return E / E.sum(axis=1, keepdims=True)  # (N, C) / (N, 1)
 

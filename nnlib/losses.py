@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_finite, check_int, check_targets
+from ._checks import as_float_array, check_2d, check_finite, check_int, check_targets
 
 LOSSES = ("mse", "bce", "cross_entropy")
 # PyTorch's BCELoss clamps each log at -100, so that the loss stays finite when y_hat is exactly 0 or 1.
@@ -67,8 +67,7 @@ def _prepare(loss: str, y_hat: object, y: object) -> tuple[np.ndarray, np.ndarra
     y_hat = as_float_array(name, y_hat)
     if y_hat.ndim == 1:
         y_hat = y_hat.reshape(-1, 1)
-    if y_hat.ndim != 2:
-        raise ValueError(f"{name} must have shape (N, C), got shape {y_hat.shape}")
+    check_2d(name, y_hat, "C")
     check_int(f"number of samples in {name}", y_hat.shape[0], 1)
     check_finite(name, y_hat)
     Y = check_targets(loss, y, y_hat.shape[1], y_hat.shape[0], other=name)

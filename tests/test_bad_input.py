@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import losses
+from nnlib import activations, losses
 from nnlib.init import init_params
 
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -144,6 +144,12 @@ CASES = {
     "cross_entropy NaN logits": (lambda: losses.cross_entropy(with_nan(np.zeros((2, 3)), (0, 0)), [0, 1]),
                                  ValueError, ["Z must be finite"]),
     "loss of strings": (lambda: losses.mse(np.ones((2, 1)), ["a", "b"]), TypeError, ["y must hold numbers"]),
+    "softmax of a 1-D array": (lambda: activations.softmax(np.array([1.0, 2.0, 3.0])), ValueError,
+                               ["Z must be 2-D with shape (N, C)", "got shape (3,)", "Z.reshape(1, -1)"]),
+    "softmax of a 3-D array": (lambda: activations.softmax(np.ones((2, 3, 4))), ValueError,
+                               ["Z must be 2-D with shape (N, C)", "got shape (2, 3, 4)"]),
+    "cross_entropy of 3-D logits": (lambda: losses.cross_entropy(np.ones((2, 3, 4)), [0, 1]), ValueError,
+                                    ["Z must be 2-D with shape (N, C)", "(2, 3, 4)"]),
 }
 
 
