@@ -101,12 +101,16 @@ class MLP:
         return X, losses.check_targets(self.loss_name, y, self.layer_sizes[-1], X.shape[0], *names[::-1])
 
     def check_params(self) -> None:
-        """Refuse parameters that are missing, not float arrays of the right shape, or NaN/inf (e.g. after
-        a divergence)."""
+        """Refuse parameters that are missing, not plain float arrays of the right shape, or NaN/inf (e.g.
+        after a divergence). An ndarray subclass is refused too: with a MaskedArray or an np.matrix the
+        formulas compute something else (for a matrix, * is the matrix product) or fail deep in NumPy."""
         if not isinstance(self.params, dict):
             raise TypeError(f"net.params must be a dict of arrays, got {type(self.params).__name__}")
         for name, shape in self._shapes.items():
             value = self.params.get(name)
+            if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+                raise ValueError(f"net.params[{name!r}] must be a plain NumPy array, not "
+                                 f"{type(value).__name__}: use np.asarray(net.params[{name!r}])")
             if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype.kind != "f":
                 raise ValueError(f"net.params[{name!r}] must be a float array of shape {shape}, got "
                                  f"{type(value).__name__} of shape {np.shape(value)} and dtype "

@@ -207,6 +207,19 @@ def test_integer_parameters_are_refused_naming_their_dtype():
         net.forward(nnlib.data.xor()[0])
 
 
+@pytest.mark.parametrize("subclass", [np.ma.MaskedArray, np.matrix])
+def test_an_ndarray_subclass_parameter_is_refused_naming_it(subclass):
+    # Both change what the formulas compute (for a matrix, * is the matrix product) or fail deep in NumPy.
+    net = nnlib.MLP([2, 4, 1], seed=0)
+    net.params["W1"] = net.params["W1"].view(subclass)
+    X, y = nnlib.data.xor()
+    message = rf"net.params\['W1'\] must be a plain NumPy array, not {subclass.__name__}: use np.asarray"
+    for call in (lambda: net.forward(X), lambda: net.loss_and_grads(X, y),
+                 lambda: nnlib.train(net, X, y, nnlib.SGD(lr=0.1), epochs=1)):
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_the_finiteness_check_finds_nan_in_any_memory_layout(order):
     from nnlib._checks import check_finite

@@ -156,10 +156,12 @@ class InterruptingArray(np.ndarray):
 
 @pytest.mark.parametrize("make_optimizer", [lambda: nnlib.Adam(lr=0.05),
                                             lambda: nnlib.SGD(lr=0.5, momentum=0.9)])
-def test_interrupt_half_way_through_a_step_keeps_history_and_consistent_optimizer(make_optimizer):
+def test_interrupt_half_way_through_a_step_keeps_history_and_consistent_optimizer(make_optimizer,
+                                                                                   monkeypatch):
     X, y = blobs()
     net, reference = (nnlib.MLP([2, 3, 1], loss="bce", seed=1) for _ in range(2))
     net.params["b1"] = net.params["b1"].view(InterruptingArray)  # W1 is updated first, then b1 raises
+    monkeypatch.setattr(net, "check_params", lambda: None)  # it refuses ndarray subclasses such as this one
     InterruptingArray.updates, InterruptingArray.interrupt_at = 0, 5  # during the 5th step
     optimizer, reference_optimizer = make_optimizer(), make_optimizer()
     history = nnlib.train(net, X, y, optimizer, epochs=10)
