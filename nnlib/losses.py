@@ -111,12 +111,20 @@ def bce_gradient(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
 def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
     """Mean over samples of -log softmax(Z)[label], like torch.nn.CrossEntropyLoss on the logits.
 
-    Z (N, C) logits; y integer labels (N,) in 0..C-1 or one-hot rows (N, C).
+    Z (N, C) logits; y integer labels (N,) in 0..C-1 or one-hot rows (N, C). Raises ValueError for bad
+    arguments, and for logits so far apart (~1.8e308) that the loss overflows.
     """
-    return _cross_entropy(*_prepare("cross_entropy", Z, y))
+    Z, Y = _prepare("cross_entropy", Z, y)
+    with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
+        loss = _cross_entropy(Z, Y)
+    if not np.isfinite(loss):  # 0 * -inf: a logit more than ~1.8e308 below its row's largest
+        raise ValueError(f"the loss is {loss}: the logits in Z are so far apart (from {Z.min():.3g} to "
+                         f"{Z.max():.3g}) that their differences overflow float64")
+    return loss
 
 
 def cross_entropy_gradient(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """dL/dZ of cross_entropy with respect to the logits: (softmax(Z) - Y) / N, Y one-hot. Returns (N, C)."""
     Z, Y = _prepare("cross_entropy", Z, y)
-    return (np.exp(_log_softmax(Z)) - Y) / Z.shape[0]
+    with np.errstate(over="ignore"):  # a logit ~1.8e308 below its row's largest: its softmax is 0, rightly
+        return (np.exp(_log_softmax(Z)) - Y) / Z.shape[0]

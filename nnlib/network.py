@@ -78,10 +78,14 @@ class MLP:
         return loss, grads
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
-        """The loss (float) on X (N, n_0) and targets y."""
+        """The loss (float) on X (N, n_0) and targets y.
+
+        Raises ValueError for NaN or inf weights, or a loss that overflows (far too large weights or inputs).
+        """
         X, Y = self.check_data(X, y)
         self.check_params()
-        loss = self._loss(self._forward(X)[0], Y)[0]
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by name
+            loss = self._loss(self._forward(X)[0], Y)[0]
         self._check_loss(loss)
         return loss
 

@@ -40,6 +40,17 @@ def test_cross_entropy_is_stable_for_huge_logits():
         assert cross_entropy(np.array([[1000.0, -1000.0]]), [1]) == pytest.approx(2000.0)
 
 
+def test_cross_entropy_of_logits_near_the_float64_limit_is_refused_not_nan():
+    # 0 * -inf was a silent NaN: the log softmax of a logit 3.4e308 below its row's largest is -inf.
+    Z = np.array([[1.7e308, -1.7e308], [-1.7e308, 1.7e308]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for y in ([0, 1], np.eye(2), [1, 1]):
+            with pytest.raises(ValueError, match=r"the loss is (nan|inf): the logits in Z are so far apart"):
+                cross_entropy(Z, y)
+        assert np.array_equal(cross_entropy_gradient(Z, [0, 1]), np.zeros((2, 2)))  # softmax is exact
+
+
 @pytest.mark.parametrize("loss, gradient, make_y", [
     (mse, mse_gradient, lambda rng: rng.standard_normal((4, 3))),
     (bce, bce_gradient, lambda rng: rng.uniform(0, 1, (4, 3))),

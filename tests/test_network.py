@@ -172,6 +172,17 @@ def test_a_loss_that_overflows_is_refused_not_returned_as_inf():
         net.loss_and_grads(X * 1e200, y)
 
 
+def test_softmax_network_with_logits_near_the_float64_limit_refuses_its_loss_by_name():
+    net = nnlib.MLP([2, 2], output_activation="softmax", loss="cross_entropy", seed=0)
+    net.params["W1"][...] = [[1.7e308, -1.7e308], [0.0, 0.0]]  # X = [[1, 0]] -> logits [1.7e308, -1.7e308]
+    X = np.array([[1.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy warning on the way
+        for label in (0, 1):
+            with pytest.raises(ValueError, match=r"the loss is (nan|inf): .* overflowed"):
+                net.loss(X, [label])
+
+
 @pytest.mark.parametrize("sizes", [{2, 4, 1}, {2: 0, 4: 0, 1: 0}, "241", 241])
 def test_layer_sizes_must_be_a_sequence_not_a_set_or_dict(sizes):
     with pytest.raises(TypeError, match="layer_sizes must be a list of ints"):
