@@ -55,11 +55,24 @@ class MLP:
 
     # --- the public methods: check the arguments, then compute -------------------------------------------
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """Outputs for X (N, n_0): (N, n_L); probabilities for sigmoid and softmax outputs."""
-        return self.layer_outputs(X)[-1]
+        """Outputs for X (N, n_0): (N, n_L); probabilities for sigmoid and softmax outputs.
+
+        Raises ValueError for NaN or inf weights, or outputs that overflow (far too large weights or inputs).
+        """
+        X = as_features(X, self.layer_sizes[0])
+        self.check_params()
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by name
+            y_hat = self._output(self._forward(X)[0])
+        if not all_finite(y_hat):
+            raise self._overflow_error("the outputs hold NaN or inf")
+        return y_hat
 
     def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
-        """The activations [A1, ..., AL] for X (N, n_0), each (N, n_k): what every neuron outputs."""
+        """The activations [A1, ..., AL] for X (N, n_0), each (N, n_k): what every neuron outputs.
+
+        For pictures and diagnostics: the values as computed, NaN or inf included where the numbers overflow
+        (forward refuses those).
+        """
         X = as_features(X, self.layer_sizes[0])
         self.check_params()
         Z, caches = self._forward(X)
@@ -90,11 +103,17 @@ class MLP:
         return loss
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Class labels (N,) int: output >= 0.5 for a single output unit, else the argmax over the outputs."""
+        """Class labels (N,) int: output >= 0.5 for a single output unit, else the argmax over the outputs.
+
+        Raises ValueError as forward does (NaN or inf weights, outputs that overflow).
+        """
         return self._labels(self.forward(X))
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
-        """Fraction in [0, 1] of samples whose predicted label equals the label in y (class labels only)."""
+        """Fraction in [0, 1] of samples whose predicted label equals the label in y (class labels only).
+
+        Raises ValueError for y that are not class labels, and as forward does.
+        """
         X, Y = self.check_data(X, y)
         check_class_labels("y", Y)
         return float(np.mean(self.predict(X) == self._labels(Y)))
@@ -126,9 +145,14 @@ class MLP:
     def _check_loss(self, loss: float) -> None:
         """Refuse a NaN or inf loss. The weights were checked finite before it: the numbers overflowed."""
         if not math.isfinite(loss):
-            raise ValueError(f"the loss is {loss}: the network's numbers overflowed float64 (largest weight "
-                             f"{max(np.abs(W).max() for W in self.params.values()):.3g}); the weights or the "
-                             "inputs are far too large (scale X; train with a smaller learning rate)")
+            raise self._overflow_error(f"the loss is {loss}")
+
+    def _overflow_error(self, what: str) -> ValueError:
+        """The error for a NaN or inf result from finite weights and inputs: the numbers overflowed."""
+        largest = max(np.abs(W).max() for W in self.params.values())
+        return ValueError(f"{what}: the network's numbers overflowed float64 (largest weight {largest:.3g}); "
+                          "the weights or the inputs are far too large (scale X; train with a smaller "
+                          "learning rate)")
 
     # --- the computation, on checked arrays (train() checks once, then calls these) ---------------------
     def _forward(self, X: np.ndarray) -> tuple[np.ndarray, list[tuple]]:

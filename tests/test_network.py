@@ -183,6 +183,20 @@ def test_softmax_network_with_logits_near_the_float64_limit_refuses_its_loss_by_
                 net.loss(X, [label])
 
 
+@pytest.mark.parametrize("method", ["forward", "predict", "accuracy", "loss"])
+def test_outputs_that_overflow_are_refused_by_name_without_a_numpy_warning(method):
+    net = nnlib.MLP([2, 4, 4, 1], activation="relu", loss="bce", seed=0)
+    for name in ("W1", "W2", "W3"):
+        net.params[name] *= 1e200  # huge but finite: the products overflow (NaN outputs, NumPy warnings)
+    X, y = nnlib.data.xor()
+    args = (X,) if method in ("forward", "predict") else (X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"(the outputs hold NaN or inf|the loss is nan): the network's "
+                                             r"numbers overflowed float64 .* weights or the inputs are far"):
+            getattr(net, method)(*args)
+
+
 @pytest.mark.parametrize("sizes", [{2, 4, 1}, {2: 0, 4: 0, 1: 0}, "241", 241])
 def test_layer_sizes_must_be_a_sequence_not_a_set_or_dict(sizes):
     with pytest.raises(TypeError, match="layer_sizes must be a list of ints"):

@@ -108,6 +108,16 @@ def decision_grid(model: Any, X: Any, resolution: int = 100) -> tuple[np.ndarray
     return xx, yy, _class_probabilities(outputs.reshape(resolution, resolution, -1))
 
 
+def _outputs_or_nan(net: Any, points: np.ndarray) -> np.ndarray:
+    """net.forward(points), (M, n_out); NaN everywhere -- drawn as "undecided" -- when forward refuses: its
+    numbers overflow on these points, as after a training that diverged. A live view keeps drawing; the
+    loss curve and the history's stop reason say what happened."""
+    try:
+        return np.asarray(net.forward(points))
+    except ValueError:
+        return np.full((len(points), _n_outputs(net)), np.nan)
+
+
 def boundary_image(probabilities: np.ndarray) -> np.ndarray:
     """Class probabilities (R, R, C) -> an RGB image (R, R, 3): the winning class's colour, faded to white
     where the network is unsure (white exactly on a two-class boundary)."""
@@ -468,7 +478,7 @@ class LiveView:
         """Evaluate the grid; redraw everything when an axis limit moved, else only the changing artists."""
         tick = time.perf_counter()
         if self.image is not None:
-            outputs = np.asarray(self.net.forward(self._grid))  # (R*R, n_out)
+            outputs = _outputs_or_nan(self.net, self._grid)  # (R*R, n_out)
             R = self._resolution
             self.image.set_data(boundary_image(_class_probabilities(outputs.reshape(R, R, -1))))
         tock = time.perf_counter()
