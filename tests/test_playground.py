@@ -359,6 +359,17 @@ def test_a_nan_loss_is_reported_with_the_loss_the_readout_shows(monkeypatch):
     assert f"training loss of {train_loss}." in playground.message.value
 
 
+def test_a_network_whose_outputs_overflow_is_drawn_as_undecided_not_a_traceback():
+    # forward/accuracy refuse outputs that overflow; the playground must still draw and read out.
+    playground = Playground(dataset="moons", activation="relu", epochs=10)
+    for W in playground.net.params.values():
+        W *= 1e300   # ReLU layers multiply: inf, then inf - inf = NaN in the logits
+    with pytest.raises(ValueError, match="overflowed"):
+        playground.net.forward(playground.X_train)
+    playground.render()
+    assert "accuracy</b> train nan%" in playground.readout.value, playground.readout.value
+
+
 # ---------------------------------------------------------------- the notebook's interrupt button (■)
 @pytest.fixture
 def sigint_ignored():

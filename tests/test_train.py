@@ -300,6 +300,7 @@ def test_a_second_stop_press_during_the_undo_still_leaves_weights_and_optimizer_
     X, y = blobs()
     net, reference = (nnlib.MLP([2, 3, 1], loss="bce", seed=1) for _ in range(2))
     net.params["b1"] = net.params["b1"].view(InterruptingArray)  # W1 is updated first, then b1 raises
+    monkeypatch.setattr(net, "check_params", lambda: None)  # it refuses ndarray subclasses such as this one
     InterruptingArray.updates, InterruptingArray.interrupt_at = 0, 5  # during the 5th step
     optimizer, reference_optimizer = nnlib.Adam(lr=0.05), nnlib.Adam(lr=0.05)
     history = nnlib.train(net, X, y, optimizer, epochs=10)

@@ -35,7 +35,17 @@ from matplotlib.lines import Line2D
 
 from nnlib import MLP, SGD, Adam, History, data, diagnostics, train
 
-from .plots import BLUE, MARKERS, OKABE_ITO, ORANGE, boundary_image, encode_png, grid_points, training_notes
+from .plots import (
+    BLUE,
+    MARKERS,
+    OKABE_ITO,
+    ORANGE,
+    boundary_image,
+    encode_png,
+    grid_points,
+    outputs_or_nan,
+    training_notes,
+)
 from .widgets import learning_rate_slider, with_readout
 
 DATASETS = {"XOR cloud": "xor", "circles": "circles", "moons": "moons", "spiral": "spiral",
@@ -242,7 +252,7 @@ class Dashboard:
         """("boundary" | "neurons" | "loss", PNG bytes) for the network now, the boundary first: each view
         can be shown as soon as it is drawn."""
         with np.errstate(all="ignore"):
-            outputs = self.net.forward(self.boundary.grid)  # (R*R, C)
+            outputs = outputs_or_nan(self.net, self.boundary.grid)  # (R*R, C); NaN where it overflows
             hidden_outputs = self.net.layer_outputs(self.neurons.grid)[:-1]  # [A1 (T*T, n_1), ...]
         yield "boundary", self.boundary.png(outputs)
         yield "neurons", self.neurons.png(hidden_outputs)
@@ -596,8 +606,15 @@ class Playground(widgets.VBox):
         """Accuracy and loss of the network on screen, on the training and the test points."""
         train_data, test_data = (self.X_train, self.y_train), (self.X_test, self.y_test)
         with np.errstate(all="ignore"):
-            return {"train accuracy": self.net.accuracy(*train_data), "train loss": self._loss(*train_data),
-                    "test accuracy": self.net.accuracy(*test_data), "test loss": self._loss(*test_data)}
+            return {"train accuracy": self._accuracy(*train_data), "train loss": self._loss(*train_data),
+                    "test accuracy": self._accuracy(*test_data), "test loss": self._loss(*test_data)}
+
+    def _accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
+        """The network's accuracy on (X, y), or NaN when its outputs overflow (net.accuracy refuses them)."""
+        try:
+            return self.net.accuracy(X, y)
+        except ValueError:
+            return math.nan
 
     def _loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The network's loss on (X, y), or inf when it overflows (net.loss refuses to return it)."""

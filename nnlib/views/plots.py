@@ -108,7 +108,7 @@ def decision_grid(model: Any, X: Any, resolution: int = 100) -> tuple[np.ndarray
     return xx, yy, _class_probabilities(outputs.reshape(resolution, resolution, -1))
 
 
-def _outputs_or_nan(net: Any, points: np.ndarray) -> np.ndarray:
+def outputs_or_nan(net: Any, points: np.ndarray) -> np.ndarray:
     """net.forward(points), (M, n_out); NaN everywhere -- drawn as "undecided" -- when forward refuses: its
     numbers overflow on these points, as after a training that diverged. A live view keeps drawing; the
     loss curve and the history's stop reason say what happened."""
@@ -478,7 +478,7 @@ class LiveView:
         """Evaluate the grid; redraw everything when an axis limit moved, else only the changing artists."""
         tick = time.perf_counter()
         if self.image is not None:
-            outputs = _outputs_or_nan(self.net, self._grid)  # (R*R, n_out)
+            outputs = outputs_or_nan(self.net, self._grid)  # (R*R, n_out)
             R = self._resolution
             self.image.set_data(boundary_image(_class_probabilities(outputs.reshape(R, R, -1))))
         tock = time.perf_counter()
