@@ -52,7 +52,7 @@ from classroom.submissions import MAX_BYTES, find_submissions, read_submission
 from classroom.wire import ChannelTimeout, ProtocolError
 
 STARTUP = 30     # seconds allowed beyond --timeout for the sandbox and kernel to start and report
-MAX_PAUSES = 200  # check cells a notebook may hold (the series has at most 8 per notebook)
+MAX_PAUSES = 2000  # check cells a notebook may hold (the series has at most 8 per notebook)
 STATUS = re.compile(r"^(ok|memory \(cell \d+\)|error \(cell \d+: [A-Za-z_][\w.]{0,60}\)|"
                     r"(timeout|crashed) \(cell (\d+|None)\))$")
 

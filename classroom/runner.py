@@ -7,10 +7,10 @@ output never mixes with the answers (the grader still trusts nothing that arrive
 
 1. Every code cell runs in order, errors allowed, within the time budget (time spent paused at check cells
    does not count). Only errors are kept (the rest of the output, however large, is dropped).
-2. At each check cell (``checks.<id>()``) the runner pauses, as nbval's run would check there: it sends
-   ``{"kind": "check", "exercise": id}`` and answers the grader's requests until the grader sends
-   ``{"op": "continue"}``. So an exercise is graded on the functions as they are at its check cell, not as
-   a later cell may have redefined them.
+2. At each check cell (a line ``checks.<id>()``: see ``checks_in``) the runner pauses, as nbval's run would
+   check there: it sends ``{"kind": "check", "exercise": id}`` and answers the grader's requests until the
+   grader sends ``{"op": "continue"}``. So an exercise is graded on the functions as they are at its check
+   cell, not as a later cell may have redefined them.
 3. After the last cell it sends ``{"kind": "ready", "status": …}`` with ``ok``, ``error (cell N: Name)``,
    ``memory (cell N)``, ``timeout (cell N)`` or ``crashed (cell N)``, and answers requests until the grader
    closes the channel (for exercises whose check cell the learner removed).
@@ -26,6 +26,7 @@ import json
 import os
 import pickle
 import queue
+import re
 import resource
 import sys
 import tempfile
@@ -33,9 +34,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from classroom import CHECK_CALL, wire
+from classroom import wire
 
 CALL = "__import__('classroom.runner', fromlist=['answer']).answer({folder!r})"
+CHECK_LINE = re.compile(r"^\s*checks\.([a-z0-9_]+)\(\s*\)\s*;?\s*(#.*)?$")  # checks.sigmoid()  # ok
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,29 +122,44 @@ class Kernel:
 def run_cells(kernel: Kernel, cells: list[tuple[int, str]], timeout: float,
               check_here: Callable[[str], bool]) -> str:
     """Run every code cell, errors allowed, within ``timeout`` seconds; the status of the run (first error,
-    timeout or crash). A check cell is not run: ``check_here(exercise)`` lets the grader check instead (the
-    pause does not count against the timeout); it returns False when the grader has gone."""
+    timeout or crash). After a cell that calls checks (see ``checks_in``), ``check_here(exercise)`` lets the
+    grader check each (the pause does not count against the timeout; it returns False when the grader has
+    gone). A cell that holds nothing but checks is not run: the grader's verdict replaces it."""
     status, index, deadline = "ok", None, time.monotonic() + timeout
     try:
         kernel.request(kernel.client.kernel_info(), deadline)
         for index, source in cells:
-            check = CHECK_CALL.match(source.strip())
-            if check:
+            exercises, other_code = checks_in(source)
+            if other_code:
+                reply = kernel.execute(source, deadline)
+                if reply.get("status") == "error" and status == "ok":
+                    ename = reply.get("ename", "Error")
+                    status = (f"memory (cell {index})" if ename == "MemoryError"
+                              else f"error (cell {index}: {ename})")
+            for exercise in exercises:
                 paused = time.monotonic()
-                if not check_here(check.group(1)):
+                if not check_here(exercise):
                     return status
                 deadline += time.monotonic() - paused
-                continue
-            reply = kernel.execute(source, deadline)
-            if reply.get("status") == "error" and status == "ok":
-                ename = reply.get("ename", "Error")
-                status = (f"memory (cell {index})" if ename == "MemoryError"
-                          else f"error (cell {index}: {ename})")
     except TimeoutError:
         return f"timeout (cell {index})"
     except KernelDied:
         return f"crashed (cell {index})"
     return status
+
+
+def checks_in(source: str) -> tuple[list[str], bool]:
+    """The exercises a cell checks -- each line that is a call ``checks.<id>()`` (a ``;`` or a comment may
+    follow), as the learner's nbval run would check them in that cell -- and whether the cell holds any other
+    code (then it is run, and checked after)."""
+    exercises, other_code = [], False
+    for line in source.splitlines():
+        call = CHECK_LINE.match(line)
+        if call:
+            exercises.append(call.group(1))
+        elif line.strip() and not line.strip().startswith("#"):
+            other_code = True
+    return exercises, other_code
 
 
 def serve(kernel: Kernel, channel_in: int, channel_out: int, folder: str) -> bool:

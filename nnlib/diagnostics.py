@@ -10,13 +10,16 @@ import numpy as np
 # The loss "diverged" when it stays above this many times its value before training *and* above the loss of a
 # constant guess (see guessing_loss) for DIVERGENCE_EPOCHS epochs in a row: far worse than where it started,
 # and worse than knowing nothing about X. (The second condition keeps the small ups and downs of an already
-# trained network's loss from counting; the epochs in a row keep one bad epoch from counting: a spike that
-# training recovers from, or a first epoch of single-sample steps.)
+# trained network's loss from counting; the epochs in a row keep a few bad epochs from counting: a spike that
+# training recovers from, or a first epoch of single-sample steps. In 2,400 runs on nnlib's data sets, 3
+# epochs stopped 25 runs that would have reached 90 % accuracy, 10 epochs stopped 10, all after 10+ epochs
+# of a loss 3-40 times its start.)
 DIVERGENCE_FACTOR = 3.0
-DIVERGENCE_EPOCHS = 3
-# After training, the loss on the training data "ended worse" when it is above this many times the larger of
-# its start and the constant guess's loss: training made the network worse than knowing nothing.
-ENDED_WORSE_FACTOR = 1.2
+DIVERGENCE_EPOCHS = 10
+# After training, the network is "worse than guessing" when its loss on the training data is above this many
+# times a constant guess's loss: it predicts worse than knowing nothing about X.
+WORSE_THAN_GUESSING_FACTOR = 1.2
+DIVERGED = "the loss rose from"  # how divergence's sentence starts (the playground recognises it)
 # Inputs are "not scaled" when a feature's typical size, its root mean square, is above this. Initial weights
 # (Xavier, He) assume features of size about 1; nnlib's data sets stay below 2.5.
 INPUT_SCALE_LIMIT = 4.0
@@ -57,22 +60,26 @@ def divergence(losses: list[float], start: float, guess: float, optimizer) -> st
     constant prediction's loss), else None."""
     if not diverged(losses, start, guess):
         return None
-    return (f"the loss rose from {start:.4g} to {losses[-1]:.4g} in {len(losses)} epochs of training, and "
+    return (f"{DIVERGED} {start:.4g} to {losses[-1]:.4g} in {len(losses)} epochs of training, and "
             f"stayed for {DIVERGENCE_EPOCHS} epochs above {DIVERGENCE_FACTOR:g} times its start and above a "
             f"constant guess's loss ({guess:.4g}: predicting the average target for every sample). Training "
             "diverged. The learning rate is probably too high "
             f"(lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller")
 
 
-def ended_worse(loss: float, start: float, guess: float, optimizer) -> list[str]:
-    """A sentence when ``loss``, the loss on the training data after training, is above ENDED_WORSE_FACTOR
-    times the larger of ``start`` (before training) and ``guess`` (a constant prediction's), else nothing."""
-    if loss <= ENDED_WORSE_FACTOR * max(start, guess):
+def worse_than_guessing(loss: float, start: float, guess: float, optimizer) -> list[str]:
+    """A sentence when ``loss``, the loss on the training data after training, is above
+    WORSE_THAN_GUESSING_FACTOR times ``guess`` (a constant prediction's loss), else nothing. ``start``: the
+    loss before this training, to say whether it rose."""
+    if loss <= WORSE_THAN_GUESSING_FACTOR * guess:
         return []
-    return [f"training made the network worse: its loss on the training data is {loss:.4g} after training, "
-            f"up from {start:.4g} before, and above a constant guess's loss ({guess:.4g}: predicting the "
-            "average target for every sample). The learning rate is probably too high "
-            f"(lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller"]
+    history = (f"it rose from {start:.4g} during this training" if loss > start
+               else f"it was already {start:.4g} before this training")
+    return [f"the network predicts worse than a constant guess: its loss on the training data is {loss:.4g} "
+            f"after training, above a constant guess's ({guess:.4g}: predicting the average target for every "
+            f"sample); {history}. The learning rate is probably too high (lr={getattr(optimizer, 'lr', '?')}"
+            "), in this training or an earlier one of this network: try one ten times smaller, on a fresh "
+            "network"]
 
 
 def not_finite(loss: float, epoch: int, optimizer) -> str:

@@ -39,8 +39,9 @@ class Checkpoint:
     """The weights and the optimiser's state before the latest step, to undo that step.
 
     nnlib's optimisers give their state fresh arrays at every step (never change the old ones), so a shallow
-    copy of their attributes keeps the old state; the weights, changed in place, are copied. ``stepping`` is
-    True from save() until step_done(): an interrupt meanwhile may have left the step half done.
+    copy of their attributes keeps the old state; the weights, changed in place, are copied. ``changing`` is
+    True while a step or a restore changes the weights (from save() until step_done(), or until restore()
+    completes): an interrupt meanwhile may have left them half changed.
     """
 
     def __init__(self, net, optimizer):
@@ -51,25 +52,19 @@ class Checkpoint:
     def save(self) -> None:
         params = {name: W.copy() for name, W in self.net.params.items()}
         # all at once (no interrupt can land between them): never half a checkpoint
-        self.params, self.state, self.stepping = params, dict(vars(self.optimizer)), True
+        self.params, self.state, self.changing = params, dict(vars(self.optimizer)), True
 
     def step_done(self) -> None:
-        self.stepping = False
-
-    def undo_unfinished_step(self) -> None:
-        """After an interrupt: restore() if the step after the last save() may not have completed. Pressing
-        stop again meanwhile cannot leave the restore half done: it starts over until it completes."""
-        while self.stepping:
-            try:
-                self.restore()
-                self.stepping = False
-            except KeyboardInterrupt:
-                pass
+        self.changing = False
 
     def restore(self) -> None:
+        """Put the saved weights and optimiser state back. ``changing`` stays True until it has completed, so
+        a stop pressed meanwhile leads train to restore again."""
+        self.changing = True
         for name, W in self.net.params.items():
             W[...] = self.params[name]
         vars(self.optimizer).update(self.state)
+        self.changing = False
 
 
 def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
@@ -80,12 +75,12 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     into mini-batches. ``callback(epoch, history)`` runs after every epoch (epoch counts from 1); returning
     True stops training. ``validation=(X_val, y_val)`` is evaluated after every epoch. Nothing is printed:
     read ``history.stop_reason`` and ``history.warnings``. Training stops when the loss becomes NaN/inf (the
-    weights before the step that broke them are restored) or stays, for 3 epochs, far above its value before
-    training and above a constant guess's loss (diagnostics.divergence); a loss that ends worse than both is a
-    warning (diagnostics.ended_worse). The kernel's stop button (KeyboardInterrupt) ends
-    training too: the step it interrupted is undone, so the weights and the optimiser's state belong
-    together, and the history of the completed epochs is returned. Raises ValueError/TypeError for bad
-    arguments, and for a network whose weights are already NaN or inf.
+    weights before the step that broke them are restored) or stays, for 10 epochs, far above its value
+    before training and above a constant guess's loss (diagnostics.divergence); a network that ends worse
+    than a constant guess is a warning (diagnostics.worse_than_guessing). The kernel's stop button
+    (KeyboardInterrupt) ends training too: the step it interrupted is undone, so the weights and the
+    optimiser's state belong together, and the history of the completed epochs is returned. Raises
+    ValueError/TypeError for bad arguments, and for a network whose weights are already NaN or inf.
     """
     (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
     history, checkpoint = History(), Checkpoint(net, optimizer)
@@ -97,7 +92,11 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
             _loop(net, X, Y, optimizer, epochs, batch_size, as_generator(seed), callback, validation, history,
                   checkpoint, (start, guess))
         except KeyboardInterrupt:
-            checkpoint.undo_unfinished_step()  # weights and optimiser state belong together
+            while checkpoint.changing:  # undo a half-done step: weights and optimiser state belong together
+                try:  # (written out here, not in a function: a second press at its first line would escape)
+                    checkpoint.restore()
+                except KeyboardInterrupt:
+                    pass
             _keep_completed_epochs(history)
         try:
             _look_at_the_end(net, X, Y, optimizer, history, checkpoint, start, guess)
@@ -108,13 +107,14 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
 
 def _look_at_the_end(net, X, Y, optimizer, history, checkpoint, start: float, guess: float) -> None:
     """After the last epoch: undo a last step that broke the weights, then add the warnings about the network
-    as it is now (a loss worse than before training, stuck units)."""
+    as it is now (a loss worse than a constant guess's, stuck units)."""
     if not all(np.isfinite(W).all() for W in net.params.values()):  # the very last step broke them
         checkpoint.restore()
         history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
+        history.warnings.append(history.stop_reason)
     if history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
         loss = net._loss(net._forward(X)[0], Y)[0]  # after the last step, which the epochs' losses precede
-        history.warnings += diagnostics.ended_worse(loss, start, guess, optimizer)
+        history.warnings += diagnostics.worse_than_guessing(loss, start, guess, optimizer)
     history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
 
 

@@ -12,7 +12,7 @@ import pytest
 from mistakes import apply, catalogue
 from reporting import report
 
-from classroom import EXERCISES, NOTEBOOKS, check_cells, check_id, grade
+from classroom import EXERCISES, NOTEBOOKS, check_cells, grade
 from classroom.checks import BOOKS
 from classroom.checks._core import Book, Fail
 from classroom.gradebook import (
@@ -26,6 +26,7 @@ from classroom.gradebook import (
     write_atomically,
     write_tables,
 )
+from classroom.runner import checks_in
 from classroom.submissions import Submission, find_submissions, read_submission
 
 GRADED = {name: list(book.exercises) for name, book in BOOKS.items()     # the books whose notebooks exist
@@ -311,20 +312,27 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
     right = solution.cells[check - 1].source
     assert right.startswith("def sigmoid(") and solution.cells[check].source == "checks.sigmoid()"
 
-    def edited(replace_answer: str | None = None, append: tuple[str, ...] = (), drop_check: bool = False):
+    def edited(replace_answer: str | None = None, append: tuple[str, ...] = (), drop_check: bool = False,
+               check_cell: str | None = None):
         nb = nbformat.from_dict(solution)
         if replace_answer is not None:
             nb.cells[check - 1].source = replace_answer
+        if check_cell is not None:
+            nb.cells[check].source = check_cell
         nb.cells += [nbformat.v4.new_code_cell(source) for source in append]
         if drop_check:
             del nb.cells[check]
         return nb
 
+    merged = f"{right}\n\nchecks.sigmoid()"   # the answer and its check in one cell
     return {
         "broken_after": (edited(append=(SIGMOID_SLIP,)), 1),       # right at its check, broken at the end
         "fixed_after": (edited(SIGMOID_SLIP, append=(right,)), 0),  # wrong at its check, right at the end
         "checked_twice": (edited(append=(SIGMOID_SLIP, "checks.sigmoid()")), 0),
         "check_removed": (edited(drop_check=True), 1),              # graded after the last cell
+        "commented_check": (edited(SIGMOID_SLIP, append=(right,), check_cell="checks.sigmoid()  # done"), 0),
+        "semicolon_check": (edited(append=(SIGMOID_SLIP,), check_cell="\nchecks.sigmoid();"), 1),
+        "merged_check": (edited(merged, append=(SIGMOID_SLIP,), drop_check=True), 1),
     }
 
 
@@ -337,8 +345,7 @@ def nbval_verdicts(nb: nbformat.NotebookNode, folder) -> dict[str, bool]:
                     enumerate(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")}
     verdicts: dict[str, bool] = {}
     for index, cell in enumerate(nb.cells):
-        exercise = check_id(cell)
-        if exercise is not None:
+        for exercise in checks_in(cell.source)[0] if cell.cell_type == "code" else []:
             verdicts[exercise] = verdicts.get(exercise, True) and passed[code_numbers[index]]
     return verdicts
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import os
 import signal
 import threading
@@ -344,9 +345,9 @@ def test_divergence_message_quotes_the_loss_the_readout_shows():
     message, readout = playground.message.value, playground.readout.value
     assert "diverged" in message
     train_loss = readout.split("<b>loss</b> train ")[1].split(" ")[0]
-    # nnlib.train's own sentence (the loss measured during the epoch), then the loss of the network shown
-    assert "above a constant guess&#x27;s loss" in message, message
-    assert f"the network shown has a training loss of {train_loss}." in message, (message, readout)
+    # the rule over all the chunks (the epochs' losses), then the loss of the network shown
+    assert "the training loss stayed for 10 epochs above 3 times its start" in message, message
+    assert f"it is now {train_loss}." in message, (message, readout)
 
 
 def test_a_nan_loss_is_reported_with_the_loss_the_readout_shows(monkeypatch):
@@ -357,6 +358,42 @@ def test_a_nan_loss_is_reported_with_the_loss_the_readout_shows(monkeypatch):
     train_loss = playground.readout.value.split("<b>loss</b> train ")[1].split(" ")[0]
     assert "the loss became nan at epoch 1" in playground.message.value
     assert f"training loss of {train_loss}." in playground.message.value
+
+
+def test_the_verdict_on_a_run_does_not_depend_on_where_frames_cut_it():
+    # nnlib.train judges each chunk from the chunk's start; cut after epoch 38, this run (which recovers at
+    # once and trains to the end in one chunk) was called diverged at epoch 45.
+    config = dict(dataset="spiral", activation="relu", optimiser="momentum", lr=0.3, batch_size=32)
+    whole = Playground(**config)
+    whole.fit(300, frame_seconds=math.inf)
+    for cut in (38, 40):
+        cut_up = Playground(**config)
+        cut_up.fit(cut, frame_seconds=math.inf)
+        cut_up.fit(300 - cut, frame_seconds=math.inf)
+        assert cut_up.history.loss == whole.history.loss, cut
+        verdicts = ["diverged" in playground.message.value for playground in (cut_up, whole)]
+        assert verdicts[0] == verdicts[1], cut_up.message.value
+
+
+def test_a_chunk_that_train_calls_diverged_from_its_own_start_does_not_end_the_run(monkeypatch):
+    # nnlib.train measures from the chunk's start; the playground judges from the untrained network over
+    # all chunks: train's verdict on a chunk must not end the run (the frames would decide the outcome).
+    real_train, calls = nnlib.train, []
+
+    def train_judging_the_chunk(net, *args, **kwargs):
+        if calls:
+            return real_train(net, *args, **kwargs)
+        calls.append(1)  # the first chunk: as if train had found it diverged from the chunk's start at 5
+        history = real_train(net, *args, **{**kwargs, "epochs": 5})
+        losses = [1.0] + [5.0] * nnlib.diagnostics.DIVERGENCE_EPOCHS
+        history.stop_reason = nnlib.diagnostics.divergence(losses, 1.0, 0.7, nnlib.SGD(1.0))
+        return history
+
+    monkeypatch.setattr("nnlib.views.playground.train", train_judging_the_chunk)
+    playground = Playground(dataset="moons", epochs=50)
+    playground.fit(frame_seconds=math.inf)
+    assert calls and "diverged" not in playground.message.value, playground.message.value
+    assert playground.history.epochs_run == 50
 
 
 def test_a_network_whose_outputs_overflow_is_drawn_as_undecided_not_a_traceback():
@@ -421,7 +458,7 @@ def test_the_playground_shows_what_train_found_wrong_as_sentences():
 
 def test_the_notes_never_repeat_the_divergence_message(monkeypatch):
     playground = Playground(epochs=20)
-    reason = "the loss rose from 1 (epoch 1) to 9 at epoch 2: training diverged"
+    reason = "the loss became inf at epoch 2: the learning rate is probably too high"
     chunk = nnlib.History(loss=[1.0, 9.0], accuracy=[0.3, 0.3], val_loss=[1.0, 9.0], val_accuracy=[0.3, 0.3],
                           epochs_run=2, stop_reason=reason, warnings=[reason, "the inputs are not scaled"])
     monkeypatch.setattr("nnlib.views.playground.train", lambda *args, **kwargs: chunk)

@@ -355,7 +355,7 @@ def test_a_network_that_ends_worse_than_a_constant_guess_is_reported():
     net = nnlib.MLP([2, 8, 1], activation="sigmoid", loss="mse", seed=0)
     history = nnlib.train(net, X, y, nnlib.SGD(lr=100.0), epochs=200)
     assert history.stop_reason is None and net.loss(X, y) == pytest.approx(0.5, abs=1e-3)
-    said = "training made the network worse: its loss on the training data is 0.5 after training"
+    said = "the network predicts worse than a constant guess: its loss on the training data is 0.5 after"
     assert any(w.startswith(said) for w in history.warnings), history.warnings
 
 
@@ -367,10 +367,55 @@ def test_the_last_epochs_step_is_judged_too():
     before = net.loss(X, y)
     history = nnlib.train(net, X, y, nnlib.SGD(lr=1.0), epochs=1)
     assert history.loss == [pytest.approx(before)] and net.loss(X, y) > 10 * before
-    assert any(w.startswith("training made the network worse") for w in history.warnings), history.warnings
+    assert any(w.startswith("the network predicts worse than a constant guess") for w in history.warnings)
 
 
 def test_a_network_that_ends_better_than_it_started_gets_no_ending_warning():
     X, y = nnlib.data.moons(200, seed=0)
     history = nnlib.train(nnlib.MLP([2, 8, 1], loss="bce", seed=0), X, y, nnlib.SGD(0.5), epochs=50)
     assert not any("worse" in w for w in history.warnings), history.warnings
+
+
+def test_a_few_bad_epochs_at_a_high_but_workable_learning_rate_are_not_a_divergence():
+    # Epoch losses 12.0, 4.27, 4.10 (start 0.79), then 0.6 and on to 100 %: a 3-epoch rule stopped it.
+    X, y = nnlib.data.moons(200, 0.1, seed=0)
+    net = nnlib.MLP([2, 16, 2], activation="tanh", output_activation="softmax", loss="cross_entropy", seed=0)
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=5), epochs=150, batch_size=16, seed=0)
+    assert min(history.loss[:3]) > 3 * 0.78 and history.stop_reason is None
+    assert net.accuracy(X, y) >= 0.99
+
+
+def test_a_network_already_worse_than_guessing_is_reported_again_when_trained_again():
+    # Judged against its own start only, a second training of a blown-up network said nothing.
+    X, y = nnlib.data.moons(200, seed=0)
+    net = nnlib.MLP([2, 16, 1], activation="sigmoid", loss="mse", seed=0)
+    nnlib.train(net, X, y, nnlib.SGD(lr=50.0), epochs=100)  # 0.25 -> 0.5: every output saturated
+    for _ in range(3):  # the same cell run again, or train(epochs=1) in a loop
+        history = nnlib.train(net, X, y, nnlib.SGD(lr=50.0), epochs=1)
+        said = [w for w in history.warnings if w.startswith("the network predicts worse than a constant")]
+        assert said and "it was already 0.5 before this training" in said[0], history.warnings
+
+
+def test_a_stop_press_during_the_restore_after_a_nan_loss_still_restores_everything(monkeypatch):
+    checkpoint_class = sys.modules["nnlib.train"].Checkpoint
+    original, presses = checkpoint_class.restore, []
+
+    def pressed_half_way(self):  # the restore after the loss became inf: b2 copied back, then stop
+        if not presses:
+            presses.append(1)
+            self.changing = True
+            self.net.params["b2"][...] = self.params["b2"]
+            raise KeyboardInterrupt
+        original(self)
+
+    monkeypatch.setattr(checkpoint_class, "restore", pressed_half_way)
+    snapshots = []
+    net = nnlib.MLP([2, 4, 1], activation="tanh", output_activation="identity", seed=0)
+    def keep(epoch, history):
+        snapshots.append({name: W.copy() for name, W in net.params.items()})
+
+    history = nnlib.train(net, X_XOR, Y_XOR, nnlib.SGD(lr=1e80), epochs=50, callback=keep)
+    assert presses and "interrupted" in history.stop_reason
+    same_epoch = [all(np.array_equal(W, snapshot[name]) for name, W in net.params.items())
+                  for snapshot in snapshots]
+    assert same_epoch.count(True) == 1, same_epoch  # every parameter from one epoch, not a mix (b2 alone)

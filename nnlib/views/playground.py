@@ -493,7 +493,7 @@ class Playground(widgets.VBox):
         self.render()
         if _interrupted(chunk):  # nnlib.train caught a KeyboardInterrupt itself: a stop, not a divergence
             self._stop = self._interrupted = True
-        elif stopped_by == ["loss"] or (chunk.stop_reason and not stopped_by):
+        elif stopped_by == ["loss"] or (chunk.stop_reason and not stopped_by and not _diverged_in(chunk)):
             raise Diverged(self._divergence_message(None if stopped_by else chunk.stop_reason))
         return chunk.epochs_run
 
@@ -738,6 +738,12 @@ class Playground(widgets.VBox):
 def _interrupted(history: History) -> bool:
     """Did nnlib.train stop because the kernel was interrupted (its stop_reason says so)?"""
     return (history.stop_reason or "").startswith("interrupted")
+
+
+def _diverged_in(chunk: History) -> bool:
+    """Did nnlib.train stop this chunk as diverged, judged from the chunk's start? The playground judges over
+    all the chunks (between_epochs) instead, so a verdict never depends on where the frames cut the run."""
+    return (chunk.stop_reason or "").startswith(diagnostics.DIVERGED)
 
 
 def _number(value: float) -> str:

@@ -449,9 +449,9 @@ for title, lr in learning_rates.items():
 # where the sigmoid's slope is ≈ 0 — and it never comes back, even where its answer is wrong. With an output that is not squashed (`output_activation="identity"`,
 # as for regression), a too-large step overshoots the minimum, the next overshoots further, and the loss
 # **diverges** towards infinity. `nnlib.train` notices once the loss has stayed far above where it started
-# for three epochs (one bad epoch can be a spike that training recovers from), stops, and says why in
+# for ten epochs (a few bad epochs can be a spike that training recovers from), stops, and says why in
 # `history.stop_reason`; `history.warnings` lists anything else it noticed, such as inputs that are not
-# scaled, units that died, or a network that ended worse than it started:
+# scaled, units that died, or a network that ends worse than a constant guess:
 
 # %%
 histories_linear = {}

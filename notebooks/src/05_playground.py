@@ -204,7 +204,8 @@ print(f"{shared.net.layer_sizes}: test accuracy {shared.net.accuracy(shared.X_te
 #   layers combine edges into curves.
 # - A learning rate too small crawls, one too large diverges. Adam moves each weight by about `lr` per step
 #   whatever the size of its gradient: it learns at small learning rates where SGD crawls, but it does not
-#   forgive large ones (at 3 every optimiser here diverges, Adam from its first epoch on).
+#   forgive large ones (at 3 every optimiser here diverges, Adam's loss ten times its start from the first
+#   epoch).
 # - Test loss rising while train loss falls is over-fitting; L2 regularisation (`weight_decay`) and less
 #   capacity fight it.
 # - Added to nnlib: `nnlib.views.playground.Playground` — `playground.net` (an `nnlib.MLP`), `playground.history`
