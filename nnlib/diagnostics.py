@@ -73,11 +73,11 @@ def worse_than_guessing(loss: float, start: float, guess: float, optimizer) -> l
     loss before this training, to say whether it rose."""
     if loss <= WORSE_THAN_GUESSING_FACTOR * guess:
         return []
-    history = (f"it rose from {start:.4g} during this training" if loss > start
-               else f"it was already {start:.4g} before this training")
+    how = (f"it rose from {start:.4g} during this training" if loss > start
+           else f"it was already {start:.4g} before this training")
     return [f"the network predicts worse than a constant guess: its loss on the training data is {loss:.4g} "
             f"after training, above a constant guess's ({guess:.4g}: predicting the average target for every "
-            f"sample); {history}. The learning rate is probably too high (lr={getattr(optimizer, 'lr', '?')}"
+            f"sample); {how}. The learning rate is probably too high (lr={getattr(optimizer, 'lr', '?')}"
             "), in this training or an earlier one of this network: try one ten times smaller, on a fresh "
             "network"]
 

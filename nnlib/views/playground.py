@@ -477,7 +477,8 @@ class Playground(widgets.VBox):
         start, stopped_by = time.perf_counter(), []
 
         def between_epochs(epoch: int, history: History) -> bool:
-            losses = self.history.loss[-diagnostics.DIVERGENCE_EPOCHS:] + history.loss  # the chunks so far
+            recent = diagnostics.DIVERGENCE_EPOCHS  # the last epochs over the chunks so far and this one:
+            losses = self.history.loss[-recent:] + history.loss[-recent:]
             if diagnostics.diverged(losses, self._start_loss, self._guess):  # as nnlib.train judges
                 stopped_by.append("loss")
             elif self._stop or time.perf_counter() - start > seconds:
