@@ -8,6 +8,13 @@ It changes only nbval's items for check cells (``checks.sigmoid()``):
 - a failing check reports only its verdict and hint — not the cell's source, not a traceback, not
   "Notebook cell execution failed".
 
+- a check cell is always run and held to its verdict: nbval's markers that would let a wrong answer pass
+  (the tags ``nbval-skip`` and ``raises-exception``, the comments ``# NBVAL_SKIP`` and
+  ``# NBVAL_RAISES_EXCEPTION``) do not apply to it, and it passes only if it printed ``✓`` for each exercise
+  it checks (a check inside ``try``/``except`` or ``if False:`` prints nothing, so it fails).
+
+A check cell is any code cell with a line ``checks.<id>()`` (``classroom.checks_in``): the same cells at which
+the grader grades, so the learner's self-check and the teacher's grade judge the same answer.
 Every other cell keeps nbval's own report.
 """
 
@@ -17,41 +24,59 @@ import re
 
 import pytest
 
-from classroom import check_id
+from classroom import checks_in
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def pytest_collection_modifyitems(items: list) -> None:
     for item in items:
-        exercise = _exercise(item)
-        if exercise is not None:   # the failure's heading (pytest reads it through reportinfo)
-            heading = f"{item.nodeid.rsplit('::', 1)[0]}::{exercise}"
-            item.reportinfo = lambda item=item, heading=heading: (item.path, 0, heading)
+        exercises = _checked(item)
+        if exercises:
+            item.options["skip"] = False              # nbval-skip, # NBVAL_SKIP
+            item.options["check_exception"] = False   # raises-exception, # NBVAL_RAISES_EXCEPTION
+            heading = f"{item.nodeid.rsplit('::', 1)[0]}::{_exercise(item.path.stem, exercises[0])}"
+            item.reportinfo = lambda item=item, heading=heading: (item.path, 0, heading)  # read by pytest
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    if report.failed and call.excinfo is not None and _exercise(item) is not None:
+    exercises = _checked(item)
+    if not exercises or report.when != "call":
+        return
+    if report.failed and call.excinfo is not None:
         inner = getattr(call.excinfo.value, "inner_traceback", None) or ""
         verdict = [line for line in ANSI.sub("", inner).splitlines()
                    if line.startswith(("✗ Exercise", "  hint:"))]
         if verdict:
             report.longrepr = "\n".join(verdict)
+    elif report.passed:
+        outputs = item.test_outputs or ()
+        printed = "".join(out.get("text", "") for out in outputs if out.get("name") == "stdout")
+        silent = [exercise for exercise in exercises
+                  if not re.search(rf"^✓ Exercise \S+ \({exercise}\):", printed, re.MULTILINE)]
+        if silent:
+            report.outcome = "failed"
+            report.longrepr = "\n".join(
+                f"✗ {_exercise(item.path.stem, exercise)}: its check cell ran without giving its verdict "
+                f"(no ✓), so it does not count as passed.\n  hint: call checks.{exercise}() on a line of its "
+                "own, not inside try, if or a function, and let it print" for exercise in silent)
 
 
-def _exercise(item) -> str | None:
-    """'Exercise 1 (sigmoid)' for nbval's item of a check cell, else None."""
+def _checked(item) -> list[str]:
+    """The exercises checked by nbval's item of a code cell (see ``classroom.checks_in``); [] for others."""
     cell = getattr(item, "cell", None)
-    if type(item).__name__ != "IPyNbCell" or cell is None:
-        return None
-    exercise = check_id(cell)
-    if exercise is None:
-        return None
+    if type(item).__name__ != "IPyNbCell" or cell is None or cell.get("cell_type") != "code":
+        return []
+    return checks_in(cell.get("source", ""))[0]
+
+
+def _exercise(stem: str, exercise: str) -> str:
+    """'Exercise 1 (sigmoid)': how the notebook named ``stem`` numbers the exercise ``exercise``."""
     from classroom.checks import BOOKS  # imported here: only exercise notebooks need the checks
-    stem = item.path.stem   # a learner's renamed copy ("01_neurons (1).ipynb") still starts with the number
+    # a learner's renamed copy ("01_neurons (1).ipynb") still starts with the number
     book = BOOKS.get(stem) or next((b for name, b in BOOKS.items() if name[:3] == stem[:3]), None)
     if book is None or exercise not in book.exercises:
         return f"check {exercise}"

@@ -26,7 +26,6 @@ import json
 import os
 import pickle
 import queue
-import re
 import resource
 import sys
 import tempfile
@@ -34,10 +33,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from classroom import wire
+from classroom import checks_in, wire
 
 CALL = "__import__('classroom.runner', fromlist=['answer']).answer({folder!r})"
-CHECK_LINE = re.compile(r"^\s*checks\.([a-z0-9_]+)\(\s*\)\s*;?\s*(#.*)?$")  # checks.sigmoid()  # ok
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,20 +144,6 @@ def run_cells(kernel: Kernel, cells: list[tuple[int, str]], timeout: float,
     except KernelDied:
         return f"crashed (cell {index})"
     return status
-
-
-def checks_in(source: str) -> tuple[list[str], bool]:
-    """The exercises a cell checks -- each line that is a call ``checks.<id>()`` (a ``;`` or a comment may
-    follow), as the learner's nbval run would check them in that cell -- and whether the cell holds any other
-    code (then it is run, and checked after)."""
-    exercises, other_code = [], False
-    for line in source.splitlines():
-        call = CHECK_LINE.match(line)
-        if call:
-            exercises.append(call.group(1))
-        elif line.strip() and not line.strip().startswith("#"):
-            other_code = True
-    return exercises, other_code
 
 
 def serve(kernel: Kernel, channel_in: int, channel_out: int, folder: str) -> bool:

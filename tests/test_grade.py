@@ -12,7 +12,7 @@ import pytest
 from mistakes import apply, catalogue
 from reporting import report
 
-from classroom import EXERCISES, NOTEBOOKS, check_cells, grade
+from classroom import EXERCISES, NOTEBOOKS, check_cells, checks_in, grade
 from classroom.checks import BOOKS
 from classroom.checks._core import Book, Fail
 from classroom.gradebook import (
@@ -26,7 +26,6 @@ from classroom.gradebook import (
     write_atomically,
     write_tables,
 )
-from classroom.runner import checks_in
 from classroom.submissions import Submission, find_submissions, read_submission
 
 GRADED = {name: list(book.exercises) for name, book in BOOKS.items()     # the books whose notebooks exist
@@ -302,6 +301,7 @@ def test_grading_a_class_produces_exactly_the_expected_table(tmp_path, capsys):
 # --- graded where the check cell stands, as nbval checks ---------------------------------------------------
 SIGMOID_SLIP = "def sigmoid(z):\n    return 1 / (1 + np.exp(z))"   # a sign slip the check catches
 FIRST = "01_neurons_and_initialisation"
+SWALLOWED = "try:\n    checks.sigmoid()\nexcept Exception:\n    pass"   # a check whose failure nobody sees
 
 
 def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
@@ -313,12 +313,14 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
     assert right.startswith("def sigmoid(") and solution.cells[check].source == "checks.sigmoid()"
 
     def edited(replace_answer: str | None = None, append: tuple[str, ...] = (), drop_check: bool = False,
-               check_cell: str | None = None):
+               check_cell: str | None = None, tags: tuple[str, ...] = ()):
         nb = nbformat.from_dict(solution)
         if replace_answer is not None:
             nb.cells[check - 1].source = replace_answer
         if check_cell is not None:
             nb.cells[check].source = check_cell
+        if tags:   # nbval's markers, as JupyterLab's property inspector adds them
+            nb.cells[check].metadata["tags"] = list(tags)
         nb.cells += [nbformat.v4.new_code_cell(source) for source in append]
         if drop_check:
             del nb.cells[check]
@@ -333,7 +335,26 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
         "commented_check": (edited(SIGMOID_SLIP, append=(right,), check_cell="checks.sigmoid()  # done"), 0),
         "semicolon_check": (edited(append=(SIGMOID_SLIP,), check_cell="\nchecks.sigmoid();"), 1),
         "merged_check": (edited(merged, append=(SIGMOID_SLIP,), drop_check=True), 1),
+        # nbval's own markers, and a check that cannot fail, must not let the self-check pass a wrong answer
+        "skip_tag": (edited(SIGMOID_SLIP, tags=("nbval-skip",)), 0),
+        "raises_tag": (edited(SIGMOID_SLIP, tags=("raises-exception",)), 0),
+        "raises_tag_right": (edited(tags=("raises-exception",)), 1),
+        "skip_comment": (edited(SIGMOID_SLIP, check_cell="# NBVAL_SKIP\nchecks.sigmoid()"), 0),
+        "raises_comment": (edited(SIGMOID_SLIP, check_cell="checks.sigmoid()\n# NBVAL_RAISES_EXCEPTION"), 0),
+        "check_in_try": (edited(SIGMOID_SLIP, check_cell=SWALLOWED), 0),
     }
+
+
+def test_a_check_line_is_what_python_and_nbval_would_run_as_a_check():
+    assert checks_in("checks.sigmoid()") == (["sigmoid"], False)
+    assert checks_in("\tchecks.sigmoid( ) ;  # done\n# NBVAL_SKIP") == (["sigmoid"], False)
+    assert checks_in("try:\n    checks.sigmoid()\nexcept Exception:\n    pass") == (["sigmoid"], True)
+    merged = "def sigmoid(z):\n    return z\nchecks.sigmoid()\nchecks.relu()"
+    assert checks_in(merged) == (["sigmoid", "relu"], True)
+    # not checks: Python reads a no-break space as a SyntaxError, and these lines do something else
+    for source in ("\u00a0checks.sigmoid()", "checks.sigmoid()\u00a0", "x = checks.sigmoid()",
+                   "checks.sigmoid(1)", "checks.sigmoid", "print(checks.sigmoid())"):
+        assert checks_in(source) == ([], True), source
 
 
 def nbval_verdicts(nb: nbformat.NotebookNode, folder) -> dict[str, bool]:
