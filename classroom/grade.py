@@ -8,12 +8,14 @@ or flat files ``learner__NN_name.ipynb``. For every (learner, notebook) pair of 
    is graded);
 2. a bubblewrap sandbox starts on a copy of it (``classroom.sandbox``): a fresh kernel runs every code cell,
    errors allowed, within the time limit; the status (``ok``, ``error (cell N: Name)``, ``memory (cell N)``,
-   ``timeout (cell N)``, ``crashed (cell N)``) is for information only;
+   ``timeout (cell N)``, ``crashed (cell N)``; ``timeout`` when a call ignored its interrupt) is for
+   information only;
 3. at each check cell the run pauses and the checks of ``classroom.checks`` run **here, in the grader's
    process**, calling the learner's functions in the sandbox (``classroom.remote``): an exercise is graded
    on its functions as they are where its check cell stands, as the learner's nbval self-check sees them (a
    later cell that redefines them changes nothing; an exercise whose check cell was removed is checked after
-   the last cell). It scores 1 when its verdict passed. What the notebook prints, files it writes or a
+   the last cell). A call that runs longer than ``--call-timeout`` is interrupted, as the stop button would,
+   and the run goes on. It scores 1 when its verdict passed. What the notebook prints, files it writes or a
    redefined check function cannot change a verdict;
 4. the sandbox is killed with everything it started.
 
@@ -37,6 +39,7 @@ from pathlib import Path
 
 from classroom import sandbox, wire
 from classroom.checks import Verdict
+from classroom.checks._core import TIME_LIMIT
 from classroom.gradebook import (
     Result,
     parse_shard,
@@ -114,12 +117,17 @@ def run_in_sandbox(content: bytes, book, settings: Settings) -> Result:
     try:
         learner = RemoteLearner(channel, settings.call_timeout, budget=settings.timeout)
         status, verdicts = follow_the_run(channel, book, learner, settings.timeout + STARTUP)
-        finished = not status.startswith(("timeout", "crashed")) or learner.dead   # dead: each says why
+        finished = not status.startswith(("timeout", "crashed"))
         for name in book.exercises:   # exercises whose check cell the learner removed, or never reached
-            if name not in verdicts:
-                verdicts[name] = (book.evaluate(name, learner) if finished else Verdict(
-                    book.notebook, name, book.exercises[name].number, False,
-                    f"not graded: the notebook did not reach this exercise's check cell ({status})"))
+            if name in verdicts:
+                continue
+            if finished and not learner.dead:
+                verdicts[name] = book.evaluate(name, learner)
+                continue
+            why = (f"the grader stopped this notebook at an earlier call ({learner.dead[1]})" if learner.dead
+                   else f"the notebook did not reach this exercise's check cell ({status})")
+            number = book.exercises[name].number
+            verdicts[name] = Verdict(book.notebook, name, number, False, f"not graded: {why}")
         return Result("", book.notebook, status,
                       {name: (v.number, v.passed, v.text()) for name, v in verdicts.items()}, kind)
     finally:
@@ -143,8 +151,11 @@ def follow_the_run(channel: Channel, book, learner: RemoteLearner, timeout: floa
             status = header.get("status") if header.get("kind") == "ready" else None
             return (status if isinstance(status, str) and STATUS.match(status) else "crashed"), verdicts
         exercise = header.get("exercise")
-        if exercise in book.exercises and getattr(verdicts.get(exercise), "passed", True):
+        if isinstance(exercise, str) and exercise in book.exercises and getattr(
+                verdicts.get(exercise), "passed", True):
             verdicts[exercise] = book.evaluate(exercise, learner)
+        if learner.dead:   # a call ignored its interrupt (or broke the protocol): the sandbox is gone
+            return ("timeout" if learner.dead[0] == TIME_LIMIT else "crashed"), verdicts
         try:
             channel.send(wire.pack({"op": "continue"}), learner.call_timeout)
         except (ChannelTimeout, ProtocolError):

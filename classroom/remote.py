@@ -8,8 +8,9 @@ with the same identities (in-place updates, rebound entries and aliasing are all
 Arrays that share memory travel as views both ways (``CallPickler`` here, ``wire.Anchors`` for answers): an
 argument that is a view of another argument is one in the sandbox too.
 
-A call that exceeds its time budget, or an answer that breaks the protocol, kills the sandbox: that call and
-every later one raise ``LearnerRaised`` with the reason.
+A call that exceeds its time is interrupted in the sandbox (as the stop button would) and raises
+``LearnerRaised(TIME_LIMIT, …)``; later calls go on. A call that ignores the interrupt, or an answer that
+breaks the protocol, kills the sandbox: that call and every later one raise ``LearnerRaised`` with the reason.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from classroom import wire
-from classroom.checks._core import LearnerRaised, Missing
+from classroom.checks._core import TIME_LIMIT, LearnerRaised, Missing
 
 
 class Channel:
@@ -138,16 +139,22 @@ class RemoteLearner:
         if self.dead is not None:
             raise LearnerRaised(*self.dead)
         timeout, started = min(self.call_timeout, self.remaining), time.monotonic()
-        try:
-            self.channel.send(wire.pack(header, blobs), timeout)
-            return self.channel.receive(timeout)
+        too_long = (f"it ran for more than {self.call_timeout:g} s" if timeout == self.call_timeout
+                    else "it ran past the time left for this notebook's checks")
+        try:   # the sandbox stops the call after ``seconds``; it has the grace, and a second, to say so
+            self.channel.send(wire.pack({**header, "seconds": timeout}, blobs), timeout)
+            answer = self.channel.receive(timeout + wire.INTERRUPT_GRACE + 1.0)
         except wire.ChannelTimeout:
-            self.fail("TimeoutError", f"the call took longer than {self.call_timeout:g} s"
-                      if timeout == self.call_timeout else "the checks of this notebook ran out of time")
+            self.fail(TIME_LIMIT, f"{too_long}, and it did not stop when interrupted")
         except wire.ProtocolError as error:
             self.fail("ProtocolError", f"the sandbox sent an invalid answer ({error})")
         finally:
             self.remaining -= time.monotonic() - started
+        if answer[0].get("kind") == "timeout":
+            if answer[0].get("stopped") is True:   # interrupted, as by the stop button: later calls go on
+                raise LearnerRaised(TIME_LIMIT, f"{too_long} and was stopped")
+            self.fail(TIME_LIMIT, f"{too_long}, and it did not stop when interrupted")   # the sandbox gave up
+        return answer
 
     def fail(self, ename: str, message: str) -> None:
         self.dead = (ename, message)

@@ -155,17 +155,36 @@ def serve(kernel: Kernel, channel_in: int, channel_out: int, folder: str) -> boo
             request = wire.read_frame(channel_in, deadline=float("inf"), limit=1 << 30)
         except wire.ProtocolError:
             return False
-        if wire.unpack(request, wire.Limits(bytes=1 << 30))[0].get("op") == "continue":
+        header = wire.unpack(request, wire.Limits(bytes=1 << 30))[0]
+        if header.get("op") == "continue":
             return True
         Path(folder, "answer").unlink(missing_ok=True)
         Path(folder, "request").write_bytes(request)
         try:
-            kernel.execute(code, float("inf"))
-            message = Path(folder, "answer").read_bytes()
+            message = run_call(kernel, code, folder, header.get("seconds", float("inf")))
+        except TimeoutError:   # the call ignored the interrupt: the kernel is stuck, the run ends here
+            send(channel_out, wire.pack({"kind": "timeout", "stopped": False}))
+            return False
         except (KernelDied, OSError) as error:
             message = wire.pack({"kind": "raised", "ename": "KernelDied", "functions": [],
                                  "message": f"the kernel died during the call ({type(error).__name__})"})
         send(channel_out, message)
+
+
+def run_call(kernel: Kernel, code: str, folder: str, seconds: float) -> bytes:
+    """Run one request in the kernel and return its answer. A call still running after ``seconds`` is
+    interrupted, as a learner presses the stop button, and answered ``{"kind": "timeout", "stopped": True}``:
+    the notebook's other exercises are still checked (nbval too goes on after a cell it interrupted).
+    TimeoutError when the call goes on ``wire.INTERRUPT_GRACE`` seconds after the interrupt (it catches
+    KeyboardInterrupt)."""
+    msg_id = kernel.client.execute(code, allow_stdin=False, stop_on_error=False)
+    try:
+        kernel.request(msg_id, time.monotonic() + seconds)
+    except TimeoutError:
+        kernel.manager.interrupt_kernel()
+        kernel.request(msg_id, time.monotonic() + wire.INTERRUPT_GRACE)
+        return wire.pack({"kind": "timeout", "stopped": True})   # not what the interrupted call wrote
+    return Path(folder, "answer").read_bytes()
 
 
 def send(fd: int, message: bytes) -> None:

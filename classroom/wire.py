@@ -4,7 +4,10 @@ A *frame* is ``b"NNFS"``, a 4-byte big-endian length, then a *message*: a 4-byte
 the raw bytes of the arrays it mentions (``blobs``). The grader sends calls and the sandbox answers:
 
 - grader -> sandbox: ``{"op": "has", "name": …}`` or ``{"op": "call", "name": …}`` with one blob, the
-  pickled ``(args, kwargs, objects, readonly)``. Unpickling trusted data in the sandbox is fine.
+  pickled ``(args, kwargs, objects, readonly)``, each with ``"seconds"``: the time the call may take. Past
+  it the sandbox interrupts the kernel (as a learner presses stop) and answers ``{"kind": "timeout",
+  "stopped": true}``; a call that goes on ``INTERRUPT_GRACE`` seconds after the interrupt ends the run
+  (``"stopped": false``). Unpickling trusted data in the sandbox is fine.
 - sandbox -> grader: values as a JSON tree (``encode``) + raw array bytes. The grader **never unpickles or
   evaluates** what the sandbox sends: ``decode`` builds only None, bool, int, float, str, numeric arrays,
   NumPy scalars, lists, tuples, str-keyed dicts and generators, under limits on bytes, depth and count;
@@ -38,6 +41,7 @@ import numpy as np
 from classroom.checks._core import Opaque
 
 MAGIC = b"NNFS"
+INTERRUPT_GRACE = 5.0   # seconds a call that ran out of time has to stop once the kernel is interrupted
 DTYPE = re.compile(r"[<>|=][biufc](1|2|4|8|16)")   # matched whole (fullmatch): no "\n" after it
 GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 

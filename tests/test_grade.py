@@ -31,6 +31,8 @@ from classroom.submissions import Submission, find_submissions, read_submission
 GRADED = {name: list(book.exercises) for name, book in BOOKS.items()     # the books whose notebooks exist
           if book.exercises and all((folder / f"{name}.ipynb").exists() for folder in (NOTEBOOKS, EXERCISES))}
 HANG = "while True:\n    pass"
+STUBBORN = ("import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
+            "    except KeyboardInterrupt:\n        pass")   # swallows the grader's interrupt
 HOG = "import numpy as np\nbig = np.ones(10**10)"
 needs_bwrap = pytest.mark.skipif(not grade.sandbox.bwrap_available(), reason="needs bwrap (bubblewrap)")
 
@@ -256,6 +258,35 @@ def test_two_files_for_one_notebook_grade_neither(tmp_path, monkeypatch):
     assert rows["bob"]["01_tiny:status"] == "ok" and rows["bob"]["01_tiny:double"] == "1"
     verdict = {r.learner: r for r in read_results([tmp_path / "feedback.csv"])}["alice"].verdicts["double"][2]
     assert "two files for this notebook: alice/01_tiny.ipynb and alice__01_tiny.ipynb: keep one" in verdict
+
+
+@needs_bwrap
+def test_a_call_that_never_returns_costs_only_its_own_exercise(tmp_path, monkeypatch):
+    """The grader interrupts it, as the stop button would, and goes on; one that swallows the interrupt
+    stops the notebook there, and the exercises after it say so."""
+    monkeypatch.setattr(grade, "books", lambda: {FIRST: BOOKS[FIRST]})
+    solution = nbformat.read(NOTEBOOKS / f"{FIRST}.ipynb", as_version=4)
+    hangs = {"spins": ("sigmoid", HANG), "stubborn": ("sigmoid_derivative", STUBBORN)}
+    for learner, (exercise, body) in hangs.items():
+        nb = nbformat.from_dict(solution)
+        answer = nb.cells[check_cells(nb)[exercise] - 1]
+        answer.source = f"def {exercise}(z):\n" + "".join(f"    {line}\n" for line in body.splitlines())
+        (tmp_path / learner).mkdir()
+        nbformat.write(nb, tmp_path / learner / f"{FIRST}.ipynb")
+    out = tmp_path / "out" / "grades.csv"
+    assert grade.main([str(tmp_path), "--out", str(out), "--jobs", "2", "--call-timeout", "3"]) == 0
+    rows = read_rows(out)
+    verdicts = {r.learner: r.verdicts for r in read_results([out.with_name("feedback.csv")])}
+    exercises = ("sigmoid", "sigmoid_derivative", "init_xavier")
+    scores = {learner: [rows[learner][f"{FIRST}:{e}"] for e in exercises] for learner in hangs}
+    assert scores == {"spins": ["0", "1", "1"], "stubborn": ["1", "0", "0"]}
+    assert rows["spins"][f"{FIRST}:status"] == "ok"
+    assert "your code did not finish on sigmoid(" in verdicts["spins"]["sigmoid"][2]
+    assert "it ran for more than 3 s and was stopped" in verdicts["spins"]["sigmoid"][2]
+    assert rows["stubborn"][f"{FIRST}:status"] == "timeout"
+    assert "did not stop when interrupted" in verdicts["stubborn"]["sigmoid_derivative"][2]
+    stopped = "not graded: the grader stopped this notebook at an earlier call"
+    assert stopped in verdicts["stubborn"]["init_xavier"][2]
 
 
 def test_without_bwrap_the_grader_refuses_unless_told_to_run_unsafely(tmp_path, monkeypatch, capsys):

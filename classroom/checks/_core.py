@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 
 NOT_DONE = "not done yet: replace raise NotImplementedError() in {name} with your code"
+TIME_LIMIT = "time limit"   # LearnerRaised.ename of a call the grader stopped (no exception has this name)
 
 
 class Fail(Exception):
@@ -254,6 +255,9 @@ class Book:
                         "raises NotImplementedError", "")
             return NOT_DONE.format(name=where), ""
         call = f" on {raised.call}" if raised.call else ""
+        if raised.ename == TIME_LIMIT:
+            return (f"your code did not finish{call}: {raised.message}",
+                    "is there a loop that never ends (a condition that never changes)?")
         message = f"your code raised {raised.ename}{call}: {raised.message}"
         if raised.ename == "NameError":
             return message, "run every cell above the exercise first (Run → Run All Above Selected Cell)"
