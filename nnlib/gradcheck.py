@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import losses
 from ._checks import as_float_array, check_finite, check_function
 
 __all__ = ["rel_error", "numeric_gradient", "grad_check", "GradCheckReport"]
@@ -31,6 +32,14 @@ KINK_NOTE = ("ReLU has a kink at z = 0: where a pre-activation z lies within h o
              "straddles the kink and measures a slope of neither side, so a few elements can disagree even "
              "when the backward pass is right. Hence the looser tolerance; rerun with other data or a "
              "smaller h if it fails by a little.")
+
+NEAR_ONE = 1e-2   # bce outputs this close to 1 (target below 1) make the centred differences measure rounding
+SATURATION_NOTE = ("{count} output(s) are within 1e-2 of 1 where the target is below 1, or within e^-100 "
+                   "of 0 where it is above 0. There bce's log(1 - y_hat) keeps few correct digits (float64 "
+                   "spaces numbers near 1 by 1.1e-16), and past e^-100 a log is clamped flat (at -100, as "
+                   "PyTorch's BCELoss), so the centred differences measure rounding, not the slope: the "
+                   "parameters feeding those outputs can fail even when the backward is right. Check with "
+                   "smaller weights (a fresh network) or other samples.")
 
 
 # |a| + |b| must not overflow float64 (largest 1.8e308): rel_error compares values up to half of that.
@@ -193,6 +202,17 @@ def _kinks_near(net, X, h: float) -> int:
     return count
 
 
+def _saturated_outputs(net, X, y) -> int:
+    """How many bce outputs are too close to 0 or 1 for centred differences (see SATURATION_NOTE)."""
+    if getattr(net, "loss_name", None) != "bce" or not hasattr(net, "check_data"):
+        return 0
+    X, Y = net.check_data(X, y)
+    y_hat = net.forward(X)                                          # (N, n_L)
+    near_1 = (1.0 - y_hat < NEAR_ONE) & (Y < 1.0)                   # log(1 - y_hat) imprecise, or clamped
+    near_0 = (y_hat < losses.LOG_FLOOR) & (Y > 0.0)                 # log(y_hat) clamped
+    return int(np.sum(near_1 | near_0))
+
+
 def _analytic_grads(net, X, y) -> dict[str, np.ndarray]:
     """The net's own gradients, copied (the net may reuse its buffers on the next call)."""
     _, grads = net.loss_and_grads(X, y)
@@ -246,7 +266,8 @@ def grad_check(net, X: np.ndarray, y: np.ndarray, h: float = 1e-5,
 
     Shapes: X (N, D), y as the net's loss expects. Keep N and the net small: it costs 2 forward passes per
     parameter element. tolerance defaults to 1e-7, or 1e-5 when a ReLU is involved (see the report's note).
-    The parameters are restored exactly. Returns a GradCheckReport (print it for a table).
+    The parameters are restored exactly. Returns a GradCheckReport (print it for a table); its note explains
+    what can fail a right backward: ReLU kinks, and bce outputs saturated against their targets.
     """
     if not isinstance(getattr(net, "params", None), dict) or not hasattr(net, "loss_and_grads"):
         raise TypeError(f"net must be an nnlib.MLP (with .params and .loss_and_grads), "
@@ -266,4 +287,7 @@ def grad_check(net, X: np.ndarray, y: np.ndarray, h: float = 1e-5,
                                                     "the loss", f"net.params[{name!r}]")
         report.shapes[name] = param.shape
         report.errors[name] = _compare(report, name, param)
+    saturated = 0 if report.passed else _saturated_outputs(net, X, y)
+    if saturated:   # explains a failure that a right backward can show
+        report.note = f"{report.note} {SATURATION_NOTE.format(count=saturated)}".strip()
     return report

@@ -18,7 +18,7 @@ from ._checks import as_float_array, check_2d, check_finite, check_int, check_ta
 LOSSES = ("mse", "bce", "cross_entropy")
 # PyTorch's BCELoss clamps each log at -100, so that the loss stays finite when y_hat is exactly 0 or 1.
 # Clamping the log's argument at exp(-100) gives the same numbers, without a log(0) warning on the way.
-_LOG_FLOOR = np.exp(-100.0)
+LOG_FLOOR = np.exp(-100.0)
 # PyTorch's BCELoss gradient divides by max(y_hat (1 - y_hat), 1e-12) (a float32 constant).
 _BCE_GRAD_FLOOR = float(np.float32(1e-12))
 
@@ -37,8 +37,8 @@ def _mse_gradient(y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 def _bce(y_hat: np.ndarray, Y: np.ndarray) -> float:
     """L = -mean of Y log(y_hat) + (1 - Y) log(1 - y_hat), each log clamped at -100 (PyTorch)."""
-    log_p = np.log(np.maximum(y_hat, _LOG_FLOOR))
-    log_1mp = np.log(np.maximum(1.0 - y_hat, _LOG_FLOOR))
+    log_p = np.log(np.maximum(y_hat, LOG_FLOOR))
+    log_1mp = np.log(np.maximum(1.0 - y_hat, LOG_FLOOR))
     return float(-np.mean(Y * log_p + (1.0 - Y) * log_1mp))
 
 

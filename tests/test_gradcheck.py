@@ -141,6 +141,37 @@ def test_relu_report_uses_the_looser_tolerance_and_explains_kinks():
     assert grad_check(net, X, y, tolerance=1e-3).tolerance == 1e-3
 
 
+def xor_net_with_output(one_minus_y_hat: float):
+    """A correct 2-4-1 bce net on XOR whose first output (target 0) is 1 - one_minus_y_hat."""
+    X, y = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0.0, 1.0, 1.0, 0.0])
+    net = MLP([2, 4, 1], activation="sigmoid", output_activation="sigmoid", loss="bce", seed=0)
+    y_hat = net.forward(X)[0, 0]
+    wanted = np.log1p(-one_minus_y_hat) - np.log(one_minus_y_hat) if one_minus_y_hat else 40.0  # logit
+    net.params["b2"] += wanted - np.log(y_hat / (1.0 - y_hat))
+    return net, X, y
+
+
+@pytest.mark.parametrize("one_minus_y_hat", [1e-3, 1e-6, 1e-10, 1e-15, 0.0])
+def test_a_right_backward_failing_at_saturated_outputs_is_explained(one_minus_y_hat):
+    # Near 1, 1 - y_hat has few correct digits, and at 1 the log is clamped flat: the centred
+    # differences measure rounding. The report must say so, rather than leave "FAIL" to blame the backward.
+    net, X, y = xor_net_with_output(one_minus_y_hat)
+    report = grad_check(net, X, y)
+    assert not report.passed
+    assert "output(s) are within 1e-2 of 1 where the target is below 1" in str(report)
+    assert "can fail even when the backward is right" in report.note
+
+
+def test_saturation_is_not_mentioned_where_the_check_passes_or_the_outputs_saturate_the_right_way():
+    net, X, y = xor_net_with_output(1e-2)
+    assert grad_check(net, X, y).passed and grad_check(net, X, y).note == ""
+    net.params["W2"][:], net.params["b2"][:] = 0.0, 40.0    # every y_hat == 1.0
+    right_way = grad_check(net, X, np.ones(4))            # targets 1: the clamped log has weight 0
+    assert right_way.passed and right_way.note == ""
+    wrong_way = grad_check(net, X, y)
+    assert not wrong_way.passed and wrong_way.note.startswith("2 output(s) are within 1e-2 of 1")
+
+
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"h": 0}, ValueError, "h must be a small positive step"),
     ({"h": -1e-5}, ValueError, "h must"),
