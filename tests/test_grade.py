@@ -289,6 +289,27 @@ def test_a_call_that_never_returns_costs_only_its_own_exercise(tmp_path, monkeyp
     assert stopped in verdicts["stubborn"]["init_xavier"][2]
 
 
+def test_a_hostile_runner_naming_no_exercise_of_this_notebook_earns_nothing():
+    """Check frames naming no exercise of this notebook (a list, a number, another name) are ignored."""
+    class Channel:   # what a runner that does not follow the protocol could send
+        frames = [{"kind": "check", "exercise": odd} for odd in (["sigmoid"], {"a": 1}, 3, None, "nope")]
+        frames.append({"kind": "ready", "status": "ok"})
+        sent: list = []
+
+        def receive(self, timeout):
+            return self.frames.pop(0), []
+
+        def send(self, message, timeout):
+            self.sent.append(message)
+
+    class Learner:
+        call_timeout, dead = 1.0, None
+
+    channel = Channel()
+    assert grade.follow_the_run(channel, BOOKS[FIRST], Learner(), 10.0) == ("ok", {})
+    assert len(channel.sent) == 5   # each pause was answered "continue"
+
+
 def test_without_bwrap_the_grader_refuses_unless_told_to_run_unsafely(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(grade.sandbox, "bwrap_available", lambda: False)
     monkeypatch.setattr(grade, "books", lambda: {"01_tiny": TINY})
