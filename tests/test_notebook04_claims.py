@@ -15,11 +15,17 @@ def trained(lr: float, epochs: int = 2000, **options) -> tuple[nnlib.MLP, nnlib.
     return model, nnlib.train(model, X, y, nnlib.SGD(lr=lr), epochs=epochs)
 
 
-def test_too_large_a_rate_pins_every_output_at_0_or_1_and_stays_wrong():
+def test_too_large_a_rate_pins_every_output_at_once_and_never_learns_xor():
+    for epochs in (1, 100, 200):                                              # "for hundreds of epochs"
+        model, _ = trained(100.0, epochs=epochs)
+        outputs = model.forward(X).ravel()
+        assert np.all(np.minimum(outputs, 1 - outputs) < 0.01), epochs        # pinned at 0 or 1 ...
+        assert len(set(np.round(outputs))) == 1, epochs                       # ... the same for every input
+    assert np.all(trained(100.0, epochs=1)[0].forward(X) < 0.01)              # first: all 0
     model, history = trained(100.0)
-    outputs = model.forward(X).ravel()
-    assert np.all(np.minimum(outputs, 1 - outputs) < 0.01)                  # saturated: at 0 or at 1
-    assert np.any(np.round(outputs) != y) and history.loss[-1] > 0.2        # ... even where it is wrong
+    _, right_history = trained(5.0)
+    assert np.any(np.round(model.forward(X).ravel()) != y)                    # still wrong after 2000 epochs
+    assert history.loss[-1] > 100 * right_history.loss[-1]                    # far above lr = 5's
     assert np.all(np.isfinite(history.loss)) and history.stop_reason is None  # the loss cannot blow up
 
 

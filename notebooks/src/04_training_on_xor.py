@@ -445,8 +445,11 @@ for title, lr in learning_rates.items():
 
 # %% [markdown]
 # With a sigmoid output the loss can never blow up (the outputs stay between 0 and 1), so "too large" shows up
-# differently: the first huge steps throw the output unit into saturation — every output pinned at 0 or 1,
-# where the sigmoid's slope is ≈ 0 — and it never comes back, even where its answer is wrong. With an output that is not squashed (`output_activation="identity"`,
+# differently: the first huge step throws the output unit into saturation — every output pinned at 0, the
+# same answer for every input, where the sigmoid's slope is ≈ 0 — and the next huge steps only flip it
+# between "all 0" and "all 1" for hundreds of epochs. After 2000 epochs it still gets XOR wrong, its loss far
+# above lr = 5's. (Where it ends exactly depends on the last digits of the arithmetic, so on the CPU: steps
+# this large amplify every rounding difference.) With an output that is not squashed (`output_activation="identity"`,
 # as for regression), a too-large step overshoots the minimum, the next overshoots further, and the loss
 # **diverges** towards infinity. `nnlib.train` notices once the loss has stayed far above where it started
 # for ten epochs (a few bad epochs can be a spike that training recovers from), stops, and says why in
