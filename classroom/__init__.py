@@ -26,9 +26,6 @@ SOURCES = NOTEBOOKS / "src"
 EXERCISES = NOTEBOOKS / "exercises"
 
 CHECK_CALL = re.compile(r"^checks\.([a-z0-9_]+)\(\)\s*$")
-# A line that calls a check, as a learner may have edited it (``checks.sigmoid()  # ok``,
-# ``checks.sigmoid();``, indented). Only the whitespace Python accepts: a no-break space is a SyntaxError.
-CHECK_LINE = re.compile(r"^[ \t\f]*checks\.([a-z0-9_]+)\([ \t\f]*\)[ \t\f]*;?[ \t\f]*(#.*)?$")
 NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
 
 
@@ -38,20 +35,6 @@ def check_id(cell: dict) -> str | None:
         return None
     match = CHECK_CALL.match(cell.get("source", "").strip())
     return match.group(1) if match else None
-
-
-def checks_in(source: str) -> tuple[list[str], bool]:
-    """The exercises a cell's source checks -- each line that is a call ``checks.<id>()`` (see ``CHECK_LINE``)
-    -- and whether it holds any other code. The grader pauses there to grade them, and the nbval plugin
-    (``nbval_report``) holds nbval to their verdicts, so both judge an edited check cell alike."""
-    exercises, other_code = [], False
-    for line in source.splitlines():
-        call = CHECK_LINE.match(line)
-        if call:
-            exercises.append(call.group(1))
-        elif line.strip() and not line.strip().startswith("#"):
-            other_code = True
-    return exercises, other_code
 
 
 def is_check_cell(cell: dict) -> bool:

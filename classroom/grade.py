@@ -17,7 +17,9 @@ or flat files ``learner__NN_name.ipynb``. For every (learner, notebook) pair of 
    the last cell). A call that runs longer than ``--call-timeout`` is interrupted, as the stop button would,
    and the run goes on. It scores 1 when its verdict passed. What the notebook prints, files it writes or a
    redefined check function cannot change a verdict;
-4. the sandbox is killed with everything it started.
+4. the sandbox is killed with everything it started;
+5. once all are done, each notebook that hit a limit (time, memory, a kernel that died) is graded again,
+   alone: the notebooks graded beside it (``--jobs``) cannot cost it its points.
 
 Writes ``grades.csv`` (learner x exercise, atomically) and ``feedback.csv`` beside it (every verdict's text);
 ``--shard K/N`` grades a deterministic K-th of the pairs into a results table and ``merge`` joins the shards
@@ -129,7 +131,8 @@ def run_in_sandbox(content: bytes, book, settings: Settings) -> Result:
             number = book.exercises[name].number
             verdicts[name] = Verdict(book.notebook, name, number, False, f"not graded: {why}")
         return Result("", book.notebook, status,
-                      {name: (v.number, v.passed, v.text()) for name, v in verdicts.items()}, kind)
+                      {name: (v.number, v.passed, v.text()) for name, v in verdicts.items()}, kind,
+                      hit_a_limit=status.startswith(("timeout", "memory", "crashed")) or learner.timed_out)
     finally:
         channel.close(grace=5 if settings.unsafe else 0)
         if uid is not None:
@@ -150,10 +153,12 @@ def follow_the_run(channel: Channel, book, learner: RemoteLearner, timeout: floa
         if header.get("kind") != "check":
             status = header.get("status") if header.get("kind") == "ready" else None
             return (status if isinstance(status, str) and STATUS.match(status) else "crashed"), verdicts
-        exercise = header.get("exercise")
+        exercise, stopped = header.get("exercise"), header.get("stopped")
         if isinstance(exercise, str) and exercise in book.exercises and getattr(
                 verdicts.get(exercise), "passed", True):
-            verdicts[exercise] = book.evaluate(exercise, learner)
+            verdicts[exercise] = (book.evaluate(exercise, learner) if stopped is None else Verdict(
+                book.notebook, exercise, book.exercises[exercise].number, False,
+                f"its cell raised {str(stopped)[:60]} before reaching checks.{exercise}()"))
         if learner.dead:   # a call ignored its interrupt (or broke the protocol): the sandbox is gone
             return ("timeout" if learner.dead[0] == TIME_LIMIT else "crashed"), verdicts
         try:
@@ -177,7 +182,12 @@ def next_frame(channel: Channel, timeout: float) -> dict:
 
 def grade(folder: Path, book_map: dict, settings: Settings, jobs: int = 2,
           shard: tuple[int, int] | None = None) -> list[Result]:
-    """Grade every (learner, notebook) pair (or one shard of them) in parallel, sorted by learner."""
+    """Grade every (learner, notebook) pair (or one shard of them) in parallel, sorted by learner.
+
+    A notebook that hit a limit (time for its cells or a call, memory, a kernel that died) is then graded
+    again, alone: graded in parallel, a classmate's notebook that keeps every core busy, or fills the memory
+    until the system kills a process, could otherwise have cost it its points.
+    """
     graded = {notebook: book for notebook, book in book_map.items() if book.exercises}
     found = find_submissions(folder, list(graded))
     pairs = sorted((learner, notebook) for learner in found for notebook in graded)
@@ -188,9 +198,14 @@ def grade(folder: Path, book_map: dict, settings: Settings, jobs: int = 2,
         settings.uids = queue.Queue() if own_uids else None
         for uid in uids:
             settings.uids.put(uid)
+
+        def grade_pair(pair: tuple[str, str]) -> Result:
+            return grade_one(folder, pair[0], graded[pair[1]], found[pair[0]].get(pair[1]), settings)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(lambda pair: grade_one(folder, pair[0], graded[pair[1]],
-                                                           found[pair[0]].get(pair[1]), settings), pairs))
+            results = list(pool.map(grade_pair, pairs))
+        if jobs > 1:   # a classmate's notebook graded beside it may have taken the cores or the memory
+            results = [grade_pair(pair) if result.hit_a_limit else result
+                       for pair, result in zip(pairs, results, strict=True)]
     return sorted(results, key=lambda r: (r.learner, r.notebook))
 
 

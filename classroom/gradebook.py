@@ -37,6 +37,7 @@ class Result:
     verdicts: dict[str, tuple[int, bool, str]] = field(default_factory=dict)
     sandbox: str = "bwrap"
     seconds: float = 0.0
+    hit_a_limit: bool = False   # time, memory or a killed kernel: maybe a classmate's doing (not stored)
 
     @property
     def passed(self) -> dict[str, int]:

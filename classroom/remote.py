@@ -94,6 +94,7 @@ class RemoteLearner:
         self.channel, self.call_timeout = channel, call_timeout
         self.remaining = budget                    # seconds left for all calls together
         self.dead: tuple[str, str] | None = None   # (ename, message) once the sandbox is gone
+        self.timed_out = False                     # a call ran out of time
 
     def function(self, name: str) -> Callable[..., Any]:
         header, _ = self.exchange({"op": "has", "name": name})
@@ -145,12 +146,14 @@ class RemoteLearner:
             self.channel.send(wire.pack({**header, "seconds": timeout}, blobs), timeout)
             answer = self.channel.receive(timeout + wire.INTERRUPT_GRACE + 1.0)
         except wire.ChannelTimeout:
+            self.timed_out = True
             self.fail(TIME_LIMIT, f"{too_long}, and it did not stop when interrupted")
         except wire.ProtocolError as error:
             self.fail("ProtocolError", f"the sandbox sent an invalid answer ({error})")
         finally:
             self.remaining -= time.monotonic() - started
         if answer[0].get("kind") == "timeout":
+            self.timed_out = True
             if answer[0].get("stopped") is True:   # interrupted, as by the stop button: later calls go on
                 raise LearnerRaised(TIME_LIMIT, f"{too_long} and was stopped")
             self.fail(TIME_LIMIT, f"{too_long}, and it did not stop when interrupted")   # the sandbox gave up

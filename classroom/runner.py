@@ -5,12 +5,15 @@ the teacher's machine outside a sandbox). The grader talks to it over this proce
 frames of ``classroom.wire``; the kernel and everything the learner starts get /dev/null instead, so their
 output never mixes with the answers (the grader still trusts nothing that arrives: see wire.py).
 
-1. Every code cell runs in order, errors allowed, within the time budget (time spent paused at check cells
-   does not count). Only errors are kept (the rest of the output, however large, is dropped).
-2. At each check cell (a line ``checks.<id>()``: see ``checks_in``) the runner pauses, as nbval's run would
-   check there: it sends ``{"kind": "check", "exercise": id}`` and answers the grader's requests until the
-   grader sends ``{"op": "continue"}``. So an exercise is graded on the functions as they are at its check
-   cell, not as a later cell may have redefined them.
+1. Every code cell that the learner's nbval run executes runs in order (``code_cells``: cells tagged
+   ``nbval-skip`` do not, unless they check an exercise), errors allowed, within the time budget (time
+   spent paused at check cells does not count). Only errors are kept (the rest of the output, however
+   large, is dropped).
+2. Where a cell calls ``checks.<id>()`` (``classroom.checkpoints``: as Python reads the cell) the runner
+   pauses, as nbval's run would check there: it sends ``{"kind": "check", "exercise": id, "stopped": None}``
+   (or the name of the error that stopped the cell before the call) and answers the grader's requests until
+   the grader sends ``{"op": "continue"}``. So an exercise is graded on the functions as they are at its
+   check, not as later code may have redefined them.
 3. After the last cell it sends ``{"kind": "ready", "status": …}`` with ``ok``, ``error (cell N: Name)``,
    ``memory (cell N)``, ``timeout (cell N)`` or ``crashed (cell N)``, and answers requests until the grader
    closes the channel (for exercises whose check cell the learner removed).
@@ -33,7 +36,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from classroom import checks_in, wire
+from classroom import wire
+from classroom.checkpoints import check_plan, checks_in
 
 CALL = "__import__('classroom.runner', fromlist=['answer']).answer({folder!r})"
 
@@ -50,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     channel_in, channel_out = private_channel()
     kernel, folder = Kernel(args.notebook.parent), tempfile.mkdtemp(prefix="calls-")
 
-    def check_here(exercise: str) -> bool:
-        send(channel_out, wire.pack({"kind": "check", "exercise": exercise}))
+    def check_here(exercise: str, stopped: str | None) -> bool:
+        send(channel_out, wire.pack({"kind": "check", "exercise": exercise, "stopped": stopped}))
         return serve(kernel, channel_in, channel_out, folder)
 
     try:
@@ -74,10 +78,25 @@ def private_channel() -> tuple[int, int]:
 
 
 def code_cells(path: Path) -> list[tuple[int, str]]:
-    """(index, source) of every code cell (the grader has checked that the file is a notebook)."""
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return [(index, "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
-            for index, cell in enumerate(cells) if cell.get("cell_type") == "code"]
+    """(index, source) of every code cell the learner's nbval run executes (the grader has checked that the
+    file is a notebook): a cell nbval skips is left out too, unless it checks an exercise (nbval_report
+    never lets nbval skip a check)."""
+    found = []
+    for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell.get("cell_type") == "code" and (not nbval_skips(cell, source) or checks_in(source)[0]):
+            found.append((index, source))
+    return found
+
+
+def nbval_skips(cell: dict, source: str) -> bool:
+    """True when nbval skips the cell: the tag ``nbval-skip`` or a comment line ``# NBVAL_SKIP`` (nbval's
+    ``find_metadata_tags`` and ``find_comment_markers``)."""
+    tags = cell.get("metadata", {}).get("tags")
+    if isinstance(tags, list) and "nbval-skip" in tags:
+        return True
+    comments = (line.strip() for line in source.splitlines())
+    return any(line.startswith("#") and line.lstrip("#").strip() == "NBVAL_SKIP" for line in comments)
 
 
 class KernelDied(Exception):
@@ -118,27 +137,31 @@ class Kernel:
 
 
 def run_cells(kernel: Kernel, cells: list[tuple[int, str]], timeout: float,
-              check_here: Callable[[str], bool]) -> str:
+              check_here: Callable[[str, str | None], bool]) -> str:
     """Run every code cell, errors allowed, within ``timeout`` seconds; the status of the run (first error,
-    timeout or crash). After a cell that calls checks (see ``checks_in``), ``check_here(exercise)`` lets the
-    grader check each (the pause does not count against the timeout; it returns False when the grader has
-    gone). A cell that holds nothing but checks is not run: the grader's verdict replaces it."""
+    timeout or crash). A cell that checks exercises runs in the steps of ``check_plan``: where Python would
+    call ``checks.<id>()``, ``check_here(id, stopped)`` lets the grader check it (the pause does not count
+    against the timeout; it returns False when the grader has gone). The call itself is not run: the
+    grader's verdict replaces it. Once a step raises, the rest of its cell does not run, as in IPython, and
+    its checks come with ``stopped``, the error's name."""
     status, index, deadline = "ok", None, time.monotonic() + timeout
     try:
         kernel.request(kernel.client.kernel_info(), deadline)
         for index, source in cells:
-            exercises, other_code = checks_in(source)
-            if other_code:
-                reply = kernel.execute(source, deadline)
-                if reply.get("status") == "error" and status == "ok":
-                    ename = reply.get("ename", "Error")
-                    status = (f"memory (cell {index})" if ename == "MemoryError"
-                              else f"error (cell {index}: {ename})")
-            for exercise in exercises:
-                paused = time.monotonic()
-                if not check_here(exercise):
-                    return status
-                deadline += time.monotonic() - paused
+            stopped = None
+            for code, exercises in check_plan(source):
+                if code.strip() and stopped is None:
+                    reply = kernel.execute(code, deadline)
+                    if reply.get("status") == "error":
+                        stopped = reply.get("ename", "Error")
+                        if status == "ok":
+                            status = (f"memory (cell {index})" if stopped == "MemoryError"
+                                      else f"error (cell {index}: {stopped})")
+                for exercise in exercises:
+                    paused = time.monotonic()
+                    if not check_here(exercise, stopped):
+                        return status
+                    deadline += time.monotonic() - paused
     except TimeoutError:
         return f"timeout (cell {index})"
     except KernelDied:

@@ -5,6 +5,8 @@ Slow: reports seconds per submission."""
 
 import csv
 import os
+import subprocess
+import sys
 import time
 
 import nbformat
@@ -12,7 +14,8 @@ import pytest
 from mistakes import apply, catalogue
 from reporting import report
 
-from classroom import EXERCISES, NOTEBOOKS, check_cells, checks_in, grade
+from classroom import EXERCISES, NOTEBOOKS, check_cells, grade
+from classroom.checkpoints import check_plan, checks_in
 from classroom.checks import BOOKS
 from classroom.checks._core import Book, Fail
 from classroom.gradebook import (
@@ -212,6 +215,29 @@ def tiny_notebook(source: str) -> str:
     return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]))
 
 
+@pytest.mark.parametrize("jobs, limit", [(2, "timeout (cell 0)"), (2, "memory (cell 3)"),
+                                         (2, "crashed (cell 1)"), (1, "timeout (cell 0)")])
+def test_a_notebook_that_hit_a_limit_beside_others_is_graded_again_alone(tmp_path, monkeypatch, jobs, limit):
+    for learner in ("amy", "bob"):
+        (tmp_path / learner).mkdir()
+        (tmp_path / learner / "01_tiny.ipynb").write_text(tiny_notebook("def double(x):\n    return 2 * x"))
+    calls = []
+
+    def grade_one(folder, learner, book, submission, settings):   # a classmate took amy's cores or memory
+        calls.append(learner)
+        hit = learner == "amy" and calls.count("amy") == 1
+        return Result(learner, book.notebook, limit if hit else "ok", {"double": (1, not hit, "")},
+                      hit_a_limit=hit)
+
+    monkeypatch.setattr(grade, "grade_one", grade_one)
+    results = {r.learner: r for r in grade.grade(tmp_path, {"01_tiny": TINY}, grade.Settings(unsafe=True),
+                                                 jobs=jobs)}
+    alone_already = jobs == 1
+    assert sorted(calls) == (["amy", "bob"] if alone_already else ["amy", "amy", "bob"])
+    assert results["bob"].status == "ok"
+    assert results["amy"].status == (limit if alone_already else "ok")
+
+
 @pytest.mark.slow
 @needs_bwrap
 def test_three_shards_merged_equal_one_run(tmp_path, monkeypatch):
@@ -365,7 +391,7 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
     assert right.startswith("def sigmoid(") and solution.cells[check].source == "checks.sigmoid()"
 
     def edited(replace_answer: str | None = None, append: tuple[str, ...] = (), drop_check: bool = False,
-               check_cell: str | None = None, tags: tuple[str, ...] = ()):
+               check_cell: str | None = None, tags: tuple[str, ...] = (), skipped: str | None = None):
         nb = nbformat.from_dict(solution)
         if replace_answer is not None:
             nb.cells[check - 1].source = replace_answer
@@ -373,6 +399,8 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
             nb.cells[check].source = check_cell
         if tags:   # nbval's markers, as JupyterLab's property inspector adds them
             nb.cells[check].metadata["tags"] = list(tags)
+        if skipped is not None:   # a cell nbval skips, just before the check
+            nb.cells.insert(check, nbformat.v4.new_code_cell(skipped, metadata={"tags": ["nbval-skip"]}))
         nb.cells += [nbformat.v4.new_code_cell(source) for source in append]
         if drop_check:
             del nb.cells[check]
@@ -394,18 +422,39 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
         "skip_comment": (edited(SIGMOID_SLIP, check_cell="# NBVAL_SKIP\nchecks.sigmoid()"), 0),
         "raises_comment": (edited(SIGMOID_SLIP, check_cell="checks.sigmoid()\n# NBVAL_RAISES_EXCEPTION"), 0),
         "check_in_try": (edited(SIGMOID_SLIP, check_cell=SWALLOWED), 0),
+        "fixed_after_try": (edited(SIGMOID_SLIP, check_cell=f"{SWALLOWED}\n{right}"), 0),
+        # the check is where Python calls it: not at the end of its cell, however the call is written
+        "redefined_in_check_cell": (edited(check_cell="checks.sigmoid()\nsigmoid = np.tanh  # next"), 1),
+        "spaced_check": (edited(append=(SIGMOID_SLIP,), check_cell="checks.sigmoid ()"), 1),
+        "spaced_check_tagged": (edited(SIGMOID_SLIP, check_cell="checks .sigmoid()",
+                                       tags=("raises-exception",)), 0),
+        "cell_stopped_before_check": (edited(check_cell="raise ValueError('oops')\nchecks.sigmoid()"), 0),
+        # cells nbval skips are skipped by the grader too
+        "skipped_slip": (edited(skipped=SIGMOID_SLIP), 1),
+        "skipped_fix": (edited(SIGMOID_SLIP, skipped=right), 0),
     }
 
 
-def test_a_check_line_is_what_python_and_nbval_would_run_as_a_check():
-    assert checks_in("checks.sigmoid()") == (["sigmoid"], False)
-    assert checks_in("\tchecks.sigmoid( ) ;  # done\n# NBVAL_SKIP") == (["sigmoid"], False)
-    assert checks_in("try:\n    checks.sigmoid()\nexcept Exception:\n    pass") == (["sigmoid"], True)
-    merged = "def sigmoid(z):\n    return z\nchecks.sigmoid()\nchecks.relu()"
-    assert checks_in(merged) == (["sigmoid", "relu"], True)
-    # not checks: Python reads a no-break space as a SyntaxError, and these lines do something else
-    for source in ("\u00a0checks.sigmoid()", "checks.sigmoid()\u00a0", "x = checks.sigmoid()",
-                   "checks.sigmoid(1)", "checks.sigmoid", "print(checks.sigmoid())"):
+def test_a_cell_checks_where_python_calls_the_check():
+    # a statement that is a check call, however written, is a step of its own
+    for source in ("checks.sigmoid()", "checks.sigmoid ( ) ;  # done\n# NBVAL_SKIP", "checks .sigmoid()",
+                   "checks.sigmoid\\\n()", "\uff43hecks.sigmoid()", "%time x = 1\nchecks.sigmoid()"):
+        (code, checked), = check_plan(source)   # the code before the call (none, or the %time line)
+        assert checked == ["sigmoid"] and "sigmoid" not in code, source
+    merged = "def sigmoid(z):\n    return z\n\nchecks.sigmoid()\nsigmoid = np.tanh  # try tanh next"
+    assert check_plan(merged) == [("def sigmoid(z):\n    return z", ["sigmoid"]), ("sigmoid = np.tanh", [])]
+    one_line = "x = 'é'; checks.a(); checks.b(); y = 1"
+    assert check_plan(one_line) == [("x = 'é'", ["a"]), ("", ["b"]), ("y = 1", [])]
+    decorated = "@functools.cache\ndef f():\n    pass\nchecks.f()"
+    assert check_plan(decorated) == [("@functools.cache\ndef f():\n    pass", ["f"])]
+    # a check deeper in a statement: the statement runs whole, then the check
+    swallowed = "try:\n    checks.sigmoid()\nexcept Exception:\n    pass"
+    assert check_plan(swallowed) == [(swallowed, ["sigmoid"])]
+    assert check_plan("%%capture\nchecks.sigmoid()") == [("%%capture\nchecks.sigmoid()", ["sigmoid"])]
+    # not checks: code that does not call one where it stands, or that Python cannot read as one
+    docstring = 'def f(z):\n    """\n    checks.sigmoid()\n    """\n    return z'
+    for source in (docstring, "checks.sigmoid(1)", "def g():\n    checks.sigmoid()", "checks.sigmoid",
+                   "\u00a0checks.sigmoid()", "x = 1"):
         assert checks_in(source) == ([], True), source
 
 
@@ -424,6 +473,27 @@ def nbval_verdicts(nb: nbformat.NotebookNode, folder) -> dict[str, bool]:
 
 
 @pytest.mark.slow
+def test_the_self_check_fails_each_exercise_whose_check_cell_is_gone(tmp_path):
+    """Turned into Markdown (the M key), Raw (R) or deleted (D D): nbval would run nothing for it and
+    report every cell passed, for a wrong answer too."""
+    nb = nbformat.read(NOTEBOOKS / f"{FIRST}.ipynb", as_version=4)
+    where = check_cells(nb)
+    nb.cells[where["sigmoid"] - 1].source = SIGMOID_SLIP
+    nb.cells[where["sigmoid"]] = nbformat.v4.new_markdown_cell("checks.sigmoid()")
+    nb.cells[where["sigmoid_derivative"]] = nbformat.v4.new_raw_cell("checks.sigmoid_derivative()")
+    del nb.cells[where["init_xavier"]]
+    nbformat.write(nb, tmp_path / f"{FIRST}.ipynb")
+    (tmp_path / "none.ini").write_text("[pytest]\n")
+    run = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p",
+                          "no:cacheprovider", "-c", "none.ini", f"{FIRST}.ipynb"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600, env={**os.environ, "MPLBACKEND": "Agg"})
+    assert run.returncode == 1, run.stdout
+    for number, name in enumerate(("sigmoid", "sigmoid_derivative", "init_xavier"), start=1):
+        assert f"✗ Exercise {number} ({name}): not checked: its check cell is gone" in run.stdout
+    assert "1 failed" in run.stdout   # one item for all three, after the notebook's cells
+
+
+@pytest.mark.slow
 @needs_bwrap
 def test_each_exercise_is_graded_where_its_check_cell_stands_as_nbval_checks_it(tmp_path, monkeypatch):
     monkeypatch.setattr(grade, "books", lambda: {FIRST: BOOKS[FIRST]})
@@ -435,7 +505,8 @@ def test_each_exercise_is_graded_where_its_check_cell_stands_as_nbval_checks_it(
     assert grade.main([str(folder), "--out", str(out), "--jobs", "2", "--timeout", "120"]) == 0
     rows = read_rows(out)
     for learner, (nb, sigmoid_score) in notebooks.items():
-        assert rows[learner][f"{FIRST}:status"] == "ok", learner
+        status = rows[learner][f"{FIRST}:status"]
+        assert status == "ok" or (learner == "cell_stopped_before_check" and status.endswith(": ValueError)"))
         assert rows[learner][f"{FIRST}:sigmoid"] == str(sigmoid_score), learner
         (tmp_path / learner).mkdir()
         for exercise, passed in nbval_verdicts(nb, tmp_path / learner).items():
