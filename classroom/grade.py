@@ -204,8 +204,10 @@ def grade(folder: Path, book_map: dict, settings: Settings, jobs: int = 2,
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(grade_pair, pairs))
         if jobs > 1:   # a classmate's notebook graded beside it may have taken the cores or the memory
-            results = [grade_pair(pair) if result.hit_a_limit else result
-                       for pair, result in zip(pairs, results, strict=True)]
+            for index, (pair, result) in enumerate(zip(pairs, results, strict=True)):
+                if result.hit_a_limit:
+                    results[index] = grade_pair(pair)
+                    results[index].first_try = result.status
     return sorted(results, key=lambda r: (r.learner, r.notebook))
 
 
@@ -267,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or Path("grades.csv")
         write_tables(results, exercise_columns(book_map), out)
         print(summary(results, exercise_columns(book_map)))
+    again = [f"{r.learner}/{r.notebook} ({r.first_try} -> {r.status})" for r in results if r.first_try]
+    if again:
+        print(f"graded again, alone, after hitting a limit beside other notebooks: {', '.join(again)}")
     if args.unsafe_no_sandbox:
         print("WARNING: graded WITHOUT a sandbox: the learners' code ran with your rights.")
     print(f"graded {len(results)} notebooks of {len({r.learner for r in results})} learners in "

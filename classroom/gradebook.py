@@ -38,6 +38,7 @@ class Result:
     sandbox: str = "bwrap"
     seconds: float = 0.0
     hit_a_limit: bool = False   # time, memory or a killed kernel: maybe a classmate's doing (not stored)
+    first_try: str = ""         # the status of its first run, when graded again alone (not stored)
 
     @property
     def passed(self) -> dict[str, int]:

@@ -236,6 +236,7 @@ def test_a_notebook_that_hit_a_limit_beside_others_is_graded_again_alone(tmp_pat
     assert sorted(calls) == (["amy", "bob"] if alone_already else ["amy", "amy", "bob"])
     assert results["bob"].status == "ok"
     assert results["amy"].status == (limit if alone_already else "ok")
+    assert results["amy"].first_try == ("" if alone_already else limit) and results["bob"].first_try == ""
 
 
 @pytest.mark.slow
