@@ -4,6 +4,7 @@ into exactly the expected table; shards merged equal one run; the tables' own ru
 Slow: reports seconds per submission."""
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from classroom.gradebook import (
     write_atomically,
     write_tables,
 )
-from classroom.submissions import Submission, find_submissions, read_submission
+from classroom.submissions import Submission, find_submissions, notebook_status, read_submission
 
 GRADED = {name: list(book.exercises) for name, book in BOOKS.items()     # the books whose notebooks exist
           if book.exercises and all((folder / f"{name}.ipynb").exists() for folder in (NOTEBOOKS, EXERCISES))}
@@ -152,6 +153,26 @@ def test_submissions_that_are_not_regular_notebooks_are_refused_without_reading(
                         "latin.ipynb": "not-a-notebook", "zero.ipynb": "symlink", "stdin.ipynb": "symlink",
                         "link.ipynb": "symlink", "fifo.ipynb": "not-a-regular-file",
                         "dir/up/good.ipynb": "symlink", "none.ipynb": "missing"}
+
+
+def test_a_notebook_nbval_runs_is_graded_though_its_metadata_breaks_the_schema():
+    nb = json.loads((NOTEBOOKS / f"{FIRST}.ipynb").read_text(encoding="utf-8"))
+
+    def status(change) -> str:
+        changed = json.loads(json.dumps(nb))
+        change(changed)
+        return notebook_status(json.dumps(changed).encode())[1] or "ok"
+
+    assert status(lambda d: None) == "ok"
+    # typed in JupyterLab's metadata editor, or saved by another tool: nbval runs these notebooks
+    assert status(lambda d: d["cells"][4]["metadata"].update(tags="nbval-ignore-output")) == "ok"
+    assert status(lambda d: d["cells"][4]["metadata"].update(tags=["x", "x"], collapsed="true")) == "ok"
+    assert status(lambda d: d["metadata"]["kernelspec"].pop("display_name")) == "ok"
+    # not runnable: no notebook
+    assert status(lambda d: d["cells"][4].update(source=3)) == "not-a-notebook"
+    assert status(lambda d: d["cells"][4].update(cell_type="weird")) == "not-a-notebook"
+    assert status(lambda d: d["cells"][4].update(metadata=["tags"])) == "not-a-notebook"
+    assert status(lambda d: d.update(cells={})) == "not-a-notebook"
 
 
 def test_formulas_are_neutralised():
