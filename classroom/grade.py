@@ -98,14 +98,12 @@ def grade_one(folder: Path, learner: str, book, submission, settings: Settings) 
     elif submission.ambiguity:
         result = not_graded(book, "ambiguous", submission.ambiguity, kind)
     else:
-        content, status = read_submission(folder, submission, settings.max_bytes)
-        if content is None:
-            result = not_graded(book, status, f"the submission is {status}", kind)
-        else:
-            try:
-                result = run_in_sandbox(content, book, settings)
-            except Exception as error:  # noqa: BLE001 -- a grader fault on one submission never stops the run
-                result = not_graded(book, f"crashed (grader: {type(error).__name__})", str(error)[:200], kind)
+        try:
+            content, status = read_submission(folder, submission, settings.max_bytes)
+            result = (not_graded(book, status, f"the submission is {status}", kind) if content is None
+                      else run_in_sandbox(content, book, settings))
+        except Exception as error:  # noqa: BLE001 -- a grader fault on one submission never stops the run
+            result = not_graded(book, f"crashed (grader: {type(error).__name__})", str(error)[:200], kind)
     result.learner, result.seconds = learner, time.monotonic() - start
     return result
 

@@ -130,7 +130,10 @@ def notebook_status(content: bytes) -> tuple[bytes | None, str]:
         return None, "not-a-notebook"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # nbformat repeats the validation's complaint
-        return nbformat.writes(nb).encode("utf-8"), ""
+        try:
+            return nbformat.writes(nb).encode("utf-8"), ""
+        except UnicodeEncodeError:   # a lone surrogate ("\ud83d" in the JSON), which nbval runs: kept escaped
+            return json.dumps(nb, ensure_ascii=True).encode("ascii"), ""
 
 
 def _runnable(nb: dict) -> bool:

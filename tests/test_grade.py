@@ -168,11 +168,28 @@ def test_a_notebook_nbval_runs_is_graded_though_its_metadata_breaks_the_schema()
     assert status(lambda d: d["cells"][4]["metadata"].update(tags="nbval-ignore-output")) == "ok"
     assert status(lambda d: d["cells"][4]["metadata"].update(tags=["x", "x"], collapsed="true")) == "ok"
     assert status(lambda d: d["metadata"]["kernelspec"].pop("display_name")) == "ok"
+    assert status(lambda d: d["cells"][0].update(source="x \ud83d")) == "ok"   # a lone surrogate: escaped
     # not runnable: no notebook
     assert status(lambda d: d["cells"][4].update(source=3)) == "not-a-notebook"
     assert status(lambda d: d["cells"][4].update(cell_type="weird")) == "not-a-notebook"
     assert status(lambda d: d["cells"][4].update(metadata=["tags"])) == "not-a-notebook"
     assert status(lambda d: d.update(cells={})) == "not-a-notebook"
+
+
+def test_a_submission_the_grader_cannot_read_stops_only_its_own_grading(tmp_path, monkeypatch):
+    for learner in ("amy", "bob"):
+        (tmp_path / learner).mkdir()
+        (tmp_path / learner / "01_tiny.ipynb").write_text(tiny_notebook("def double(x):\n    return 2 * x"))
+
+    def read(folder, submission, limit):   # a fault of the grader's on amy's file, e.g. an encoding error
+        if "amy" in submission.parts:
+            raise UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "surrogates not allowed")
+        return None, "fake"
+
+    monkeypatch.setattr(grade, "read_submission", read)
+    results = {r.learner: r for r in grade.grade(tmp_path, {"01_tiny": TINY}, grade.Settings(unsafe=True))}
+    assert results["amy"].status == "crashed (grader: UnicodeEncodeError)"
+    assert results["bob"].status == "fake"   # graded on its own, whatever happened to amy's
 
 
 def test_formulas_are_neutralised():
