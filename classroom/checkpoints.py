@@ -8,11 +8,14 @@ into steps: the code to run, then the exercises checked at that point.
 
 - A statement that *is* a check call (``checks.<id>()``, however spaced or continued) is a point of its own:
   the code before it runs first, the code after it after the check.
-- A statement holding a check call deeper (``try:``, ``if``, ``for``, ``with``) runs whole, then its checks
-  follow. Calls inside a function or class body are not checks: they run only if that code is called.
-- IPython syntax (``%time``, ``%%capture``, ``!ls``) is read as IPython turns it into Python; a check inside a
-  cell magic's body is found by its line, after the cell. A cell that is not Python at all keeps its check
-  lines too: it raises when it runs, so its checks are not reached.
+- A statement holding a check call deeper (``try:``, ``if``, ``for``, ``with``) is checked *before* it runs:
+  the answer as it stands when the statement starts, so that code around the call (an ``except`` that falls
+  back to another function, a ``finally`` that breaks it) cannot change the grade. Calls inside a function
+  or a lambda are not checks: they run only if that code is called.
+- The cell is read as IPython runs it: IPython's input transformations first (``%time``, ``!ls``, pasted
+  ``In [1]:`` prompts), then Python's parser. A check inside a cell magic's body is found by its line, after
+  the cell. A cell that is not Python at all keeps its check lines too: it raises when it runs, so its checks
+  are not reached.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import unicodedata
 # A line that calls a check, in a cell that cannot be parsed (``checks.sigmoid()  # ok``, indented, a ``;``).
 CHECK_LINE = re.compile(r"^[ \t\f]*checks\.([a-z0-9_]+)\([ \t\f]*\)[ \t\f]*;?[ \t\f]*(#.*)?$")
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")   # lines as Python's tokenizer counts them
-NOT_RUN_WHERE_WRITTEN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+NOT_RUN_WHERE_WRITTEN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)   # (a class body runs)
 
 Step = tuple[str, list[str]]   # (code to run, exercises checked once it has run)
 
@@ -41,16 +44,16 @@ def check_plan(source: str) -> list[Step]:
     code: list[ast.stmt] = []
     for statement in tree.body:
         exercise = _check_call(statement)
-        if exercise is None:
-            code.append(statement)
         checked = [exercise] if exercise else _checks_inside(statement)
-        if checked:
+        if checked:   # checked here: after the code before the statement, before the statement itself
             steps.append((_segment(text, code), checked))
             code = []
+        if exercise is None:
+            code.append(statement)
     if code or not steps:
         steps.append((_segment(text, code), []))
-    if text != source and not any(checked for _, checked in steps):   # a check in a %%capture cell's body
-        return [(source, _check_lines(source))]
+    if not any(checked for _, checked in steps):   # runs as written; a %%capture cell's body is text
+        return [(source, _check_lines(source) if source.lstrip().startswith("%%") else [])]
     return steps
 
 
@@ -66,16 +69,19 @@ def checks_in(source: str) -> tuple[list[str], bool]:
 
 
 def _parse(source: str) -> tuple[ast.Module | None, str]:
-    """The cell's syntax tree and the text it was parsed from (IPython syntax turned into Python first)."""
-    try:
-        return ast.parse(source), source
-    except (SyntaxError, ValueError):   # ValueError: a NUL character
-        pass
+    """The cell's syntax tree and the Python text it was parsed from: IPython's transformation of the cell
+    (as the kernel compiles it), or the cell itself where IPython is missing. (None, source) when it is not
+    Python (a SyntaxError, a NUL character, an expression nested too deep for the parser)."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
         text = TransformerManager().transform_cell(source)
+    except ImportError:
+        text = source
+    except Exception:  # noqa: BLE001 -- IPython cannot read it either: the kernel will say so
+        return None, source
+    try:
         return ast.parse(text), text
-    except Exception:  # noqa: BLE001 -- not Python even for IPython: the kernel will say so
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None, source
 
 

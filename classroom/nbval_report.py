@@ -11,7 +11,8 @@ It changes only nbval's items for check cells (``checks.sigmoid()``):
 - a check cell is always run and held to its verdict: nbval's markers that would let a wrong answer pass
   (the tags ``nbval-skip`` and ``raises-exception``, the comments ``# NBVAL_SKIP`` and
   ``# NBVAL_RAISES_EXCEPTION``) do not apply to it, and it passes only if it printed ``✓`` for each exercise
-  it checks (a check inside ``try``/``except`` or ``if False:`` prints nothing, so it fails);
+  it checks (a check inside ``try``/``except`` or ``if False:`` prints nothing, so it fails); what the saved
+  file shows in its outputs is never compared;
 - an exercise that no code cell checks (its check cell deleted, or turned into Markdown or Raw) fails, in an
   item of its own after the notebook's cells.
 
@@ -41,6 +42,8 @@ def pytest_collection_modifyitems(items: list) -> None:
         if exercises:
             item.options["skip"] = False              # nbval-skip, # NBVAL_SKIP
             item.options["check_exception"] = False   # raises-exception, # NBVAL_RAISES_EXCEPTION
+            item.options["check"] = False             # nbval-check-output: never compare saved outputs
+            item.cell.outputs = []                    # ("Unrun reference cell has outputs" otherwise)
             heading = f"{item.nodeid.rsplit('::', 1)[0]}::{_exercise(item.path.stem, exercises[0])}"
             item.reportinfo = lambda item=item, heading=heading: (item.path, 0, heading)  # read by pytest
     for notebook, exercises in checked.items():   # a check cell deleted, or turned into Markdown or Raw

@@ -128,8 +128,11 @@ class Kernel:
             if reply["parent_header"].get("msg_id") == msg_id:
                 return reply["content"]
 
-    def execute(self, code: str, deadline: float) -> dict:
-        return self.request(self.client.execute(code, allow_stdin=False, stop_on_error=False), deadline)
+    def execute(self, code: str, deadline: float, silent: bool = False) -> dict:
+        """Run ``code`` as a cell; ``silent``: as a step of a cell, without the display of its last value and
+        the pre/post_run_cell events that IPython runs once per cell (so none runs between the steps)."""
+        return self.request(self.client.execute(code, silent=silent, allow_stdin=False, stop_on_error=False),
+                            deadline)
 
     def shutdown(self) -> None:
         self.client.stop_channels()
@@ -141,32 +144,41 @@ def run_cells(kernel: Kernel, cells: list[tuple[int, str]], timeout: float,
     """Run every code cell, errors allowed, within ``timeout`` seconds; the status of the run (first error,
     timeout or crash). A cell that checks exercises runs in the steps of ``check_plan``: where Python would
     call ``checks.<id>()``, ``check_here(id, stopped)`` lets the grader check it (the pause does not count
-    against the timeout; it returns False when the grader has gone). The call itself is not run: the
-    grader's verdict replaces it. Once a step raises, the rest of its cell does not run, as in IPython, and
-    its checks come with ``stopped``, the error's name."""
+    against the timeout; it returns False when the grader has gone). The call itself is not run, only the
+    look-up of ``checks.<id>``: the grader's verdict replaces it. Once a step raises, the rest of its cell
+    does not run, as in IPython, and its checks come with ``stopped``, the error's name. The steps of a cell
+    run silently, so that nothing IPython does once per cell (the display of a value, the pre/post_run_cell
+    events) runs between them."""
     status, index, deadline = "ok", None, time.monotonic() + timeout
     try:
         kernel.request(kernel.client.kernel_info(), deadline)
         for index, source in cells:
+            steps = check_plan(source)
+            split = len(steps) > 1 or bool(steps[0][1])
             stopped = None
-            for code, exercises in check_plan(source):
+            for code, exercises in steps:
                 if code.strip() and stopped is None:
-                    reply = kernel.execute(code, deadline)
-                    if reply.get("status") == "error":
-                        stopped = reply.get("ename", "Error")
-                        if status == "ok":
-                            status = (f"memory (cell {index})" if stopped == "MemoryError"
-                                      else f"error (cell {index}: {stopped})")
+                    stopped = error_name(kernel.execute(code, deadline, silent=split))
                 for exercise in exercises:
+                    if stopped is None:   # IPython looks the check up first: `del checks` stops the cell
+                        stopped = error_name(kernel.execute(f"checks.{exercise}", deadline, silent=True))
                     paused = time.monotonic()
                     if not check_here(exercise, stopped):
                         return status
                     deadline += time.monotonic() - paused
+                if stopped is not None and status == "ok":
+                    status = (f"memory (cell {index})" if stopped == "MemoryError"
+                              else f"error (cell {index}: {stopped})")
     except TimeoutError:
         return f"timeout (cell {index})"
     except KernelDied:
         return f"crashed (cell {index})"
     return status
+
+
+def error_name(reply: dict) -> str | None:
+    """The name of the exception a cell raised (from its execute reply), or None when it ran."""
+    return reply.get("ename", "Error") if reply.get("status") == "error" else None
 
 
 def serve(kernel: Kernel, channel_in: int, channel_out: int, folder: str) -> bool:
@@ -200,7 +212,9 @@ def run_call(kernel: Kernel, code: str, folder: str, seconds: float) -> bytes:
     the notebook's other exercises are still checked (nbval too goes on after a cell it interrupted).
     TimeoutError when the call goes on ``wire.INTERRUPT_GRACE`` seconds after the interrupt (it catches
     KeyboardInterrupt)."""
-    msg_id = kernel.client.execute(code, allow_stdin=False, stop_on_error=False)
+    # silent: the grader's calls run none of IPython's once-per-cell machinery (a learner's post_run_cell
+    # hook would otherwise run between them, e.g. to swap the function under check)
+    msg_id = kernel.client.execute(code, silent=True, allow_stdin=False, stop_on_error=False)
     try:
         kernel.request(msg_id, time.monotonic() + seconds)
     except TimeoutError:

@@ -419,6 +419,10 @@ def test_grading_a_class_produces_exactly_the_expected_table(tmp_path, capsys):
 SIGMOID_SLIP = "def sigmoid(z):\n    return 1 / (1 + np.exp(z))"   # a sign slip the check catches
 FIRST = "01_neurons_and_initialisation"
 SWALLOWED = "try:\n    checks.sigmoid()\nexcept Exception:\n    pass"   # a check whose failure nobody sees
+BROKEN_AFTER = "try:\n    checks.sigmoid()\nfinally:\n    sigmoid = np.tanh"   # right at its check
+FALLBACK = "try:\n    checks.sigmoid()\nexcept Exception:\n    from nnlib.activations import sigmoid"
+HOOK = ("def fix(*args):\n    global sigmoid\n    from nnlib.activations import sigmoid\n"
+        "get_ipython().events.register('post_run_cell', fix)\nchecks.sigmoid()")   # fixes it after each cell
 
 
 def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
@@ -430,7 +434,8 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
     assert right.startswith("def sigmoid(") and solution.cells[check].source == "checks.sigmoid()"
 
     def edited(replace_answer: str | None = None, append: tuple[str, ...] = (), drop_check: bool = False,
-               check_cell: str | None = None, tags: tuple[str, ...] = (), skipped: str | None = None):
+               check_cell: str | None = None, tags: tuple[str, ...] = (), skipped: str | None = None,
+               stale_output: bool = False):
         nb = nbformat.from_dict(solution)
         if replace_answer is not None:
             nb.cells[check - 1].source = replace_answer
@@ -438,6 +443,10 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
             nb.cells[check].source = check_cell
         if tags:   # nbval's markers, as JupyterLab's property inspector adds them
             nb.cells[check].metadata["tags"] = list(tags)
+        if stale_output:   # a saved ✓ from an earlier run, on a cell whose run count was cleared
+            nb.cells[check].execution_count = None
+            nb.cells[check].outputs = [nbformat.v4.new_output("stream", name="stdout", text="✓ Exercise 1\n")]
+            nb.cells[check].metadata["tags"] = ["nbval-check-output"]
         if skipped is not None:   # a cell nbval skips, just before the check
             nb.cells.insert(check, nbformat.v4.new_code_cell(skipped, metadata={"tags": ["nbval-skip"]}))
         nb.cells += [nbformat.v4.new_code_cell(source) for source in append]
@@ -471,6 +480,13 @@ def redefined_notebooks() -> dict[str, tuple[nbformat.NotebookNode, int]]:
         # cells nbval skips are skipped by the grader too
         "skipped_slip": (edited(skipped=SIGMOID_SLIP), 1),
         "skipped_fix": (edited(SIGMOID_SLIP, skipped=right), 0),
+        # code around a nested check cannot change the grade: it is checked before its statement runs
+        "fallback_in_except": (edited(SIGMOID_SLIP, check_cell=FALLBACK), 0),
+        "broken_in_finally": (edited(check_cell=BROKEN_AFTER), 1),
+        # nothing IPython runs once per cell runs between the grader's steps; a deleted checks stops the cell
+        "fixed_by_a_hook": (edited(SIGMOID_SLIP, check_cell=HOOK), 0),
+        "checks_deleted": (edited(check_cell="del checks\nchecks.sigmoid()"), 0),
+        "stale_saved_output": (edited(stale_output=True), 1),
     }
 
 
@@ -486,15 +502,21 @@ def test_a_cell_checks_where_python_calls_the_check():
     assert check_plan(one_line) == [("x = 'é'", ["a"]), ("", ["b"]), ("y = 1", [])]
     decorated = "@functools.cache\ndef f():\n    pass\nchecks.f()"
     assert check_plan(decorated) == [("@functools.cache\ndef f():\n    pass", ["f"])]
-    # a check deeper in a statement: the statement runs whole, then the check
-    swallowed = "try:\n    checks.sigmoid()\nexcept Exception:\n    pass"
-    assert check_plan(swallowed) == [(swallowed, ["sigmoid"])]
+    # a check deeper in a statement is checked before the statement: what surrounds the call cannot change
+    # the grade (an except that falls back to nnlib's function, a finally that breaks the answer)
+    fallback = "try:\n    checks.sigmoid()\nexcept Exception:\n    from nnlib.activations import sigmoid"
+    assert check_plan(f"x = 1\n{fallback}") == [("x = 1", ["sigmoid"]), (fallback, [])]
+    in_class = "class C:\n    checks.sigmoid()"   # a class body runs where it stands
+    assert check_plan(in_class) == [("", ["sigmoid"]), (in_class, [])]
+    # read as IPython runs it: a pasted prompt is stripped before Python reads the cell
+    pasted = "In [0]: 0\nchecks.sigmoid()\nIn [0]: sigmoid = None"
+    assert check_plan(pasted) == [("0", ["sigmoid"]), ("sigmoid = None", [])]
     assert check_plan("%%capture\nchecks.sigmoid()") == [("%%capture\nchecks.sigmoid()", ["sigmoid"])]
     # not checks: code that does not call one where it stands, or that Python cannot read as one
     docstring = 'def f(z):\n    """\n    checks.sigmoid()\n    """\n    return z'
     for source in (docstring, "checks.sigmoid(1)", "def g():\n    checks.sigmoid()", "checks.sigmoid",
-                   "\u00a0checks.sigmoid()", "x = 1"):
-        assert checks_in(source) == ([], True), source
+                   "\u00a0checks.sigmoid()", "x = 1", "x = " + "(" * 3000 + "1" + ")" * 3000 + "  # checks"):
+        assert checks_in(source) == ([], True), source[:40]
 
 
 def nbval_verdicts(nb: nbformat.NotebookNode, folder) -> dict[str, bool]:
@@ -544,8 +566,9 @@ def test_each_exercise_is_graded_where_its_check_cell_stands_as_nbval_checks_it(
     assert grade.main([str(folder), "--out", str(out), "--jobs", "2", "--timeout", "120"]) == 0
     rows = read_rows(out)
     for learner, (nb, sigmoid_score) in notebooks.items():
+        raised = {"cell_stopped_before_check": "ValueError", "checks_deleted": "NameError"}.get(learner)
         status = rows[learner][f"{FIRST}:status"]
-        assert status == "ok" or (learner == "cell_stopped_before_check" and status.endswith(": ValueError)"))
+        assert status == "ok" if raised is None else status.endswith(f": {raised})"), (learner, status)
         assert rows[learner][f"{FIRST}:sigmoid"] == str(sigmoid_score), learner
         (tmp_path / learner).mkdir()
         for exercise, passed in nbval_verdicts(nb, tmp_path / learner).items():
