@@ -128,11 +128,15 @@ class Kernel:
             if reply["parent_header"].get("msg_id") == msg_id:
                 return reply["content"]
 
+    def submit(self, code: str, silent: bool = False) -> str:
+        """Send ``code`` to run as a cell; its message id. ``silent``: without the display of its last value
+        and the pre/post_run_cell events that IPython runs once per cell (for the steps of a cell, and the
+        grader's calls, so that none of it runs between them)."""
+        return self.client.execute(code, silent=silent, allow_stdin=False, stop_on_error=False)
+
     def execute(self, code: str, deadline: float, silent: bool = False) -> dict:
-        """Run ``code`` as a cell; ``silent``: as a step of a cell, without the display of its last value and
-        the pre/post_run_cell events that IPython runs once per cell (so none runs between the steps)."""
-        return self.request(self.client.execute(code, silent=silent, allow_stdin=False, stop_on_error=False),
-                            deadline)
+        """Run ``code`` as a cell (see ``submit``) and return the content of its reply."""
+        return self.request(self.submit(code, silent), deadline)
 
     def shutdown(self) -> None:
         self.client.stop_channels()
@@ -212,9 +216,7 @@ def run_call(kernel: Kernel, code: str, folder: str, seconds: float) -> bytes:
     the notebook's other exercises are still checked (nbval too goes on after a cell it interrupted).
     TimeoutError when the call goes on ``wire.INTERRUPT_GRACE`` seconds after the interrupt (it catches
     KeyboardInterrupt)."""
-    # silent: the grader's calls run none of IPython's once-per-cell machinery (a learner's post_run_cell
-    # hook would otherwise run between them, e.g. to swap the function under check)
-    msg_id = kernel.client.execute(code, silent=True, allow_stdin=False, stop_on_error=False)
+    msg_id = kernel.submit(code, silent=True)   # a learner's post_run_cell hook cannot swap the function
     try:
         kernel.request(msg_id, time.monotonic() + seconds)
     except TimeoutError:
