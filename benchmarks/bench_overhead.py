@@ -9,7 +9,8 @@ time, in one run (the same round-robin timing as bench_step, best of the repeats
   no checks         net._loss_and_grads(X, Y), the unchecked computation train() uses, + W -= lr * g
   no errstate       the same, with sigmoid's np.errstate(over="ignore") taken out (restored afterwards)
 The differences are what the argument checks, the errstate and the rest (function calls, caches, the
-clamped logs of the loss) cost. Nothing is asserted; all four compute the same weights.
+clamped logs of the loss) cost. Nothing is asserted; all four compute the same weights. The process keeps
+freed memory, as bench_step's do (benchmarks/allocator.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 
 import numpy as np
 
+from benchmarks.allocator import keep_freed_memory
 from benchmarks.bench_step import CASES, LR, make_case, network, nnlib_step, textbook_step, time_steps
 from nnlib import activations
 
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="one short repeat per figure (for tests)")
     quick = parser.parse_args(argv).quick
     print("Where nnlib's public step spends time beyond the textbook step (µs per step, best of the repeats)")
+    print(f"memory: {keep_freed_memory()}", flush=True)  # as bench_step times them
     for case, n, hidden, *_ in CASES[:2]:  # XOR and moons: the sizes where calls, not arithmetic, cost
         print(report(case, time_parts(n, hidden, quick)), flush=True)
 

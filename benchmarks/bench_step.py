@@ -14,10 +14,11 @@ batch. Timed four ways, in one run, at four sizes:
             cannot touch NumPy's figures (one earlier in-process run read nnlib/textbook 2.0-2.4 at 100k
             instead of about 1.1; not reproduced since, and now ruled out).
 All start from the same weights and compute the same updated weights (checked at the end). Times are
-the best of several repeats, in µs; "faults/step" counts the page faults of one step of each NumPy version
-(fresh memory the kernel maps and zeroes, which large temporary arrays cost on top of their arithmetic).
-Every row is one line of fields separated by " | ", so that figures never run together however large they
-are; the goals are reported, never asserted.
+the best of several repeats, in µs, with the same memory policy in every process: glibc's malloc keeps
+freed memory (benchmarks/allocator.py says why; --default-malloc times glibc's default). "faults/step"
+counts the page faults of one step of each NumPy version (fresh memory the kernel maps and zeroes, which
+large temporary arrays cost on top of their arithmetic). Every row is one line of fields separated by
+" | ", so that figures never run together however large they are; the goals are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ except ImportError:
 
 import numpy as np
 
+from benchmarks.allocator import DEFAULT, keep_freed_memory
 from nnlib.data import moons, xor
 from nnlib.network import MLP
 from nnlib.optim import SGD
@@ -230,8 +232,10 @@ def check_agreement(n: int, hidden: int, names: list[str], steps: int = AGREEMEN
 
 # ---- PyTorch, in a process of its own ----
 
-def torch_worker(case: str, quick: bool) -> None:
+def torch_worker(case: str, quick: bool, default_malloc: bool = False) -> None:
     """The child process: time PyTorch on one case, print one JSON line (exit 3 when torch is missing)."""
+    if not default_malloc:
+        keep_freed_memory()  # the policy the NumPy contenders are timed with
     try:
         import torch
     except ImportError as error:
@@ -246,9 +250,10 @@ def torch_worker(case: str, quick: bool) -> None:
     print(json.dumps(answer))
 
 
-def time_torch(case: str, python: str, quick: bool) -> dict:
+def time_torch(case: str, python: str, quick: bool, default_malloc: bool = False) -> dict:
     """Start ``python -m benchmarks.bench_step --torch-worker case`` and return its answer (or its error)."""
-    command = [python, "-m", "benchmarks.bench_step", "--torch-worker", case] + (["--quick"] if quick else [])
+    command = [python, "-m", "benchmarks.bench_step", "--torch-worker", case]
+    command += ["--quick"] * quick + ["--default-malloc"] * default_malloc
     paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}  # benchmarks and nnlib importable
     try:
@@ -294,18 +299,21 @@ def row(case: str, n: int, hidden: int, times: dict[str, float], textbook_goal: 
     return SEPARATOR.join(fields)
 
 
-def run(quick: bool = False, torch_python: str = sys.executable) -> list[dict[str, float]]:
+def run(quick: bool = False, torch_python: str = sys.executable,
+        default_malloc: bool = False) -> list[dict[str, float]]:
     """Time every case and print one line per case; returns the times (µs per step per implementation)."""
+    memory = DEFAULT if default_malloc else keep_freed_memory()
     print(f"nnlib training-step benchmark ({'quick' if quick else 'full'}): µs per step = loss and gradients "
           "+ SGD step, BCE, sigmoid, full batch; best of the repeats")
-    print(machine_info(), flush=True)
+    print(machine_info())
+    print(f"memory: {memory}", flush=True)
     results, torch_weights, torch_note = [], {}, None
     for case, n, hidden, textbook_goal, torch_goal in CASES:
         X, Y, params = make_case(n, hidden)
         steps = {name: IMPLEMENTATIONS[name](X, Y, params)[0] for name in ("nnlib", "textbook", "inlined")}
         times = time_steps(steps, quick)
         faults = {name: page_faults_per_step(step, 1 if quick else 3) for name, step in steps.items()}
-        answer = time_torch(case, torch_python, quick)
+        answer = time_torch(case, torch_python, quick, default_malloc)
         if "error" in answer:
             torch_note = answer["error"]
         else:
@@ -333,12 +341,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--torch-python", default=sys.executable, metavar="PYTHON",
                         help="the Python that times PyTorch, e.g. a venv where torch is installed "
                              "(default: this one)")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="time with glibc's default malloc, which may give freed memory back to the "
+                             "system (page faults that depend on the process's past; see allocator.py)")
     parser.add_argument("--torch-worker", metavar="CASE", help=argparse.SUPPRESS)  # the child process's role
     args = parser.parse_args(argv)
     if args.torch_worker:
-        torch_worker(args.torch_worker, args.quick)
+        torch_worker(args.torch_worker, args.quick, args.default_malloc)
     else:
-        run(quick=args.quick, torch_python=args.torch_python)
+        run(quick=args.quick, torch_python=args.torch_python, default_malloc=args.default_malloc)
 
 
 if __name__ == "__main__":

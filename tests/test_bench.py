@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks import bench_step
+from benchmarks import allocator, bench_step
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +26,8 @@ def test_quick_bench_prints_one_parseable_line_per_size():
                             capture_output=True, text=True, timeout=300, check=True)
     lines = result.stdout.splitlines()
     assert f"NumPy {np.__version__}" in lines[1] and "usable cores" in lines[1]
+    no_glibc = "the platform's own malloc (no glibc mallopt to set)"
+    assert lines[2] in (f"memory: {allocator.KEPT}", f"memory: {no_glibc}")
     for case, n, hidden, textbook_goal, _ in bench_step.CASES:
         [line] = [line for line in lines if line.startswith(case + bench_step.SEPARATOR)]
         fields = parse(line)
@@ -49,6 +51,41 @@ def test_page_faults_are_counted_for_fresh_memory_only():
     fresh = bench_step.page_faults_per_step(lambda: np.ones(8_000_000), steps=2)  # 64 MB of new pages
     reused = bench_step.page_faults_per_step(lambda: np.multiply(buffer, 2.0, out=buffer), steps=2)
     assert fresh >= 30 and reused <= fresh / 10   # 64 MB is 32 huge pages or 16,384 small ones
+
+
+MOONS_STEPS = """
+import resource, sys
+from benchmarks import allocator, bench_step
+policy = allocator.keep_freed_memory() if sys.argv[1] == "kept" else allocator.DEFAULT
+step, _ = bench_step.textbook_step(*bench_step.make_case(1_000, 16))
+step()                                                       # the heap grows to what a step needs
+print(policy, "|", bench_step.page_faults_per_step(step, 50))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc and its page faults: Linux only")
+def test_with_freed_memory_kept_a_moons_step_has_no_page_faults():
+    # In a bare process glibc hands a moons step's freed (N, H) arrays back to the system, and the next step
+    # pays a page fault per 4 kB to get them again (93 per step on the benchmark machine). Kept: none.
+    def faults(policy: str) -> tuple[str, float]:
+        result = subprocess.run([sys.executable, "-c", MOONS_STEPS, policy], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120, check=True)
+        phrase, count = result.stdout.rsplit("|", 1)
+        return phrase.strip(), float(count)
+
+    phrase, kept = faults("kept")
+    assert phrase == allocator.KEPT and kept < 1
+    phrase, default = faults("default")
+    assert phrase == allocator.DEFAULT and default > 10   # this is what the policy is for
+
+
+def test_the_pytorch_worker_is_asked_for_the_same_memory_policy(tmp_path):
+    # The fake Python prints its arguments: time_torch must pass --default-malloc on, or not.
+    script = tmp_path / "python"
+    script.write_text('#!/bin/sh\nprintf \'{"microseconds": 1, "argv": "%s"}\' "$*"\n')
+    script.chmod(0o755)
+    assert "--default-malloc" not in bench_step.time_torch("XOR", str(script), quick=True)["argv"]
+    assert "--default-malloc" in bench_step.time_torch("XOR", str(script), True, default_malloc=True)["argv"]
 
 
 def fake_python(tmp_path: Path, stdout: str, stderr: str = "", status: int = 0) -> str:
