@@ -8,16 +8,19 @@ mount namespaces). Killing the ``bwrap`` process kills everything in its PID nam
 (``--die-with-parent``).
 
 Limits: wall time (the grader kills the sandbox), address space per process (RLIMIT_AS), file size
-(RLIMIT_FSIZE), the two tmpfs sizes, and processes: run as root, the grader gives every job slot its own
-unprivileged uid (``setpriv`` inside the sandbox, after bwrap has set it up), so RLIMIT_NPROC caps each job
-alone and a fork storm cannot starve the others. Run as an ordinary user, bwrap maps everything to that user:
-the process limit then counts all of the user's processes together (weaker; grade as root in a container for
-the full guarantee).
+(RLIMIT_FSIZE), open files (RLIMIT_NOFILE), the three size-limited tmpfs (everything else is read-only,
+the sandbox's own root and /dev included), no memory that outlives its mappings (a seccomp filter refuses
+memfd, System V shared memory and message queues, which no per-process limit counts), and processes: run as
+root, the grader gives every job slot its own unprivileged uid (``setpriv`` inside the sandbox, after bwrap
+has set it up), so RLIMIT_NPROC caps each job alone and a fork storm cannot starve the others. Run as an
+ordinary user, bwrap maps everything to that user: the process limit then counts all of the user's processes
+together (weaker; grade as root in a container for the full guarantee).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import pwd
@@ -36,6 +39,11 @@ import nnlib
 WORK = "/home/learner"
 UID_BASE = 64000     # job uids are UID_BASE, UID_BASE + 1, … (see --uid-base)
 NPROC = 128          # processes + threads of one job's uid (a kernel and its runner use about 20)
+NOFILE = 1024        # open files per process (a kernel uses about 60): bounds what sockets and pipes hold
+SHM_MB = 64          # /dev/shm, for POSIX shared memory and semaphores (Python's multiprocessing)
+# System calls whose memory no per-process limit counts: a memfd, a System V segment or message queue keeps
+# its memory after every mapping of it is gone, bounded only by the machine's RAM. Refused (EPERM).
+UNCOUNTED_MEMORY_CALLS = ("memfd_create", "shmget", "msgget")
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,32 @@ class Limits:
 
 
 def bwrap_available() -> bool:
-    return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None
+    """True when the sandbox can be built: bwrap, prlimit, and libseccomp (through pyseccomp)."""
+    return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None and seccomp_available()
+
+
+def seccomp_available() -> bool:
+    try:
+        import pyseccomp  # noqa: F401  (a binding of the system's libseccomp: fails when that is missing)
+    except (ImportError, RuntimeError, OSError):
+        return False
+    return True
+
+
+def seccomp_program() -> int:
+    """A file descriptor holding the sandbox's seccomp filter, a BPF program for ``bwrap --seccomp``: every
+    system call is allowed but those of UNCOUNTED_MEMORY_CALLS, which fail with EPERM (libseccomp also
+    refuses the calls of other architectures' conventions, such as 32-bit ones, that could get round it)."""
+    import pyseccomp
+
+    rules = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
+    for call in UNCOUNTED_MEMORY_CALLS:
+        rules.add_rule(pyseccomp.ERRNO(errno.EPERM), call)
+    fd = os.memfd_create("seccomp")
+    with open(fd, "wb", closefd=False) as program:
+        rules.export_bpf(program)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 def as_root() -> bool:
@@ -120,6 +153,9 @@ def wait_until_gone(uid: int, timeout: float = 5.0) -> list[int]:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    deadline = time.monotonic() + timeout   # a killed process stays in /proc until its parent reaps it
+    while processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.02)
     return survivors
 
 
@@ -171,7 +207,8 @@ def font_cache() -> list[str]:
     return ["--ro-bind", str(cached), f"/tmp/matplotlib/{name}"] if cached.is_file() else []
 
 
-def bwrap_command(notebook_fd: int, notebook: str, limits: Limits, uid: int | None) -> list[str]:
+def bwrap_command(notebook_fd: int, seccomp_fd: int, notebook: str, limits: Limits,
+                  uid: int | None) -> list[str]:
     """The command line: prlimit sets the limits, bwrap builds the sandbox, setpriv drops to ``uid``."""
     size = str(limits.disk_mb << 20)
     namespaces = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
@@ -180,14 +217,17 @@ def bwrap_command(notebook_fd: int, notebook: str, limits: Limits, uid: int | No
              "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] if uid is not None else [])
     return [
         shutil.which("prlimit"), f"--as={limits.memory_mb << 20}", f"--fsize={limits.disk_mb << 20}",
-        f"--nproc={limits.nproc}", "--core=0", "--",
+        f"--nproc={limits.nproc}", f"--nofile={NOFILE}", "--core=0", "--",
         shutil.which("bwrap"), *namespaces, "--die-with-parent", "--new-session",
-        "--proc", "/proc", "--dev", "/dev",
+        "--seccomp", str(seccomp_fd), "--proc", "/proc", "--dev", "/dev",
+        "--perms", "1777", "--size", str(SHM_MB << 20), "--tmpfs", "/dev/shm",
         "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
         "--perms", "1777", "--size", size, "--tmpfs", WORK,
         *read_only_binds(),   # after the tmpfs mounts: a Python environment may live under /tmp (a CI clone)
         "--perms", "0644", "--file", str(notebook_fd), f"{WORK}/{notebook}.ipynb",
-        *font_cache(), "--chdir", WORK, *environment(), *drop,
+        *font_cache(),
+        "--remount-ro", "/dev", "--remount-ro", "/",  # last: bwrap's own tmpfs, writable for an ordinary user
+        "--chdir", WORK, *environment(), *drop,
         sys.executable, "-m", "classroom.runner", f"{WORK}/{notebook}.ipynb",
         "--timeout", str(limits.timeout)]
 
@@ -197,15 +237,17 @@ def start(content: bytes, notebook: str, limits: Limits, uid: int | None,
     """Start the runner on ``content`` (the submission's bytes); its stdin/stdout are the channel."""
     if unsafe:
         return start_unsandboxed(content, notebook, limits)
-    fd = os.memfd_create("submission")
+    fd, seccomp_fd = os.memfd_create("submission"), seccomp_program()
     try:
         os.write(fd, content)
         os.lseek(fd, 0, os.SEEK_SET)
         errors = None if os.environ.get("NNFS_SANDBOX_DEBUG") else subprocess.DEVNULL
-        return subprocess.Popen(bwrap_command(fd, notebook, limits, uid), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=errors, pass_fds=[fd], start_new_session=True)
+        return subprocess.Popen(bwrap_command(fd, seccomp_fd, notebook, limits, uid), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=errors, pass_fds=[fd, seccomp_fd],
+                                start_new_session=True)
     finally:
         os.close(fd)
+        os.close(seccomp_fd)
 
 
 def start_unsandboxed(content: bytes, notebook: str, limits: Limits) -> subprocess.Popen:

@@ -375,6 +375,12 @@ def test_a_hostile_runner_naming_no_exercise_of_this_notebook_earns_nothing():
     assert len(channel.sent) == 5   # each pause was answered "continue"
 
 
+def test_without_libseccomp_there_is_no_sandbox(monkeypatch):
+    # The seccomp filter is part of the sandbox's promise (no memfd, no System V memory): without it, none.
+    monkeypatch.setitem(sys.modules, "pyseccomp", None)        # import pyseccomp now raises ImportError
+    assert grade.sandbox.seccomp_available() is False and grade.sandbox.bwrap_available() is False
+
+
 def test_without_bwrap_the_grader_refuses_unless_told_to_run_unsafely(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(grade.sandbox, "bwrap_available", lambda: False)
     monkeypatch.setattr(grade, "books", lambda: {"01_tiny": TINY})

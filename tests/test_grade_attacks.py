@@ -321,18 +321,54 @@ def biggest_file(path, megabytes):
 def allocate(gigabytes):
     import numpy as np
     return np.ones(int(gigabytes * 2**30 // 8)).size
+
+def fill(folder, megabytes):   # how many 1 MB files fit in folder: what a tmpfs lets one job keep in RAM
+    written = []
+    try:
+        for k in range(megabytes):
+            path = os.path.join(folder, f"hoard{k}")
+            written.append(path)
+            with open(path, "wb") as handle:
+                handle.write(b"x" * 2**20)
+    except OSError:
+        written.pop()
+    for path in written:
+        os.remove(path)
+    return len(written)
+
+def uncounted_memory():   # which ways to hold memory that no per-process limit counts still work
+    import ctypes
+    libc, working = ctypes.CDLL(None, use_errno=True), []
+    try:
+        os.close(os.memfd_create("hoard"))
+        working.append("memfd_create")
+    except OSError:
+        pass
+    if libc.shmget(0, 2**20, 0o600) != -1:
+        working.append("shmget")
+    if libc.msgget(0, 0o600) != -1:
+        working.append("msgget")
+    return working
 """
 
 
-@pytest.fixture(scope="module")
-def inside(tmp_path_factory):
+# "own uid": as root, each job runs as a uid of its own. "mapped user": what a teacher who is an ordinary user
+# gets (bwrap maps the sandbox to that user; here, as root, to root), where bwrap's own root and /dev were
+# writable tmpfs as large as half the RAM.
+MODES = ["own uid", "mapped user"] if sandbox.as_root() else ["mapped user"]
+
+
+@pytest.fixture(scope="module", params=MODES)
+def inside(request):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBES)])
     limits = sandbox.Limits(timeout=30, memory_mb=1024, disk_mb=64, nproc=128)
-    with sandbox.job_uids(1 if sandbox.as_root() else 0, base=UID_BASE + 100) as uids:
+    with sandbox.job_uids(1 if request.param == "own uid" else 0, base=UID_BASE + 100) as uids:
         uid = uids[0] if uids else None
         channel = Channel(sandbox.start(nbformat.writes(nb).encode(), "01_probe", limits, uid))
         assert channel.receive(60)[0]["status"] == "ok"
-        yield RemoteLearner(channel, call_timeout=30)
+        learner = RemoteLearner(channel, call_timeout=30)
+        learner.mode = request.param
+        yield learner
         channel.close()
 
 
@@ -351,7 +387,10 @@ def test_nothing_outside_is_writable(inside):
     for path in (ROOT / "nnlib" / "__init__.py", ROOT / "classroom" / "checks" / "nb01.py",
                  Path(os.__file__), "/usr/bin/python3", "/etc/fonts/fonts.conf"):
         assert can_write(str(path)) is False, path
+    for path in ("/hoard", "/dev/hoard", "/etc/hoard", "/root/hoard", f"{Path(os.__file__).parent}/hoard"):
+        assert can_write(path) is False, path        # bwrap's own tmpfs too: read-only
     assert can_write("/tmp/scratch") is True and can_write("scratch") is True
+    assert can_write("/dev/shm/scratch") is True     # multiprocessing's semaphores live there
 
 
 def test_no_network_and_no_host_processes(inside):
@@ -361,8 +400,18 @@ def test_no_network_and_no_host_processes(inside):
 
 
 def test_limits_hold(inside):
-    forks = inside.function("forks_allowed")()
-    assert forks < 128 if sandbox.as_root() else forks >= 0
+    if inside.mode == "own uid":     # as the mapped user, the process limit counts all the user's processes
+        assert inside.function("forks_allowed")() < 128
     assert inside.function("biggest_file")("/tmp/big", 200) < 64
     with pytest.raises(Exception, match="MemoryError"):
         inside.function("allocate")(2)
+
+
+def test_memory_outside_the_per_process_limit_is_bounded(inside):
+    # Each tmpfs holds at most its size in RAM; the root and /dev hold nothing; memfd and System V memory,
+    # which outlive every mapping and which RLIMIT_AS cannot see, are refused by the seccomp filter.
+    fill = inside.function("fill")
+    assert 0 < fill("/tmp", 100) <= 64 and 0 < fill(".", 100) <= 64
+    assert 0 < fill("/dev/shm", 100) <= sandbox.SHM_MB
+    assert fill("/", 10) == 0 and fill("/dev", 10) == 0
+    assert inside.function("uncounted_memory")() == []
