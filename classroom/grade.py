@@ -105,7 +105,18 @@ def grade_one(folder: Path, learner: str, book, submission, settings: Settings) 
         except Exception as error:  # noqa: BLE001 -- a grader fault on one submission never stops the run
             result = not_graded(book, f"crashed (grader: {type(error).__name__})", str(error)[:200], kind)
     result.learner, result.seconds = learner, time.monotonic() - start
+    if submission is not None and not submission.ambiguity:
+        result.files = about_the_files(submission, book.notebook)
     return result
+
+
+def about_the_files(submission, notebook: str) -> str:
+    """What the teacher should know when a notebook was found under a copy's name (see submissions.COPY)."""
+    if submission.copy:
+        return f"graded from {'/'.join(submission.parts)}, a copy's name (the notebook is {notebook}.ipynb)"
+    if submission.copies:
+        return "copies not graded: " + ", ".join("/".join(parts) for parts in submission.copies)
+    return ""
 
 
 def run_in_sandbox(content: bytes, book, settings: Settings) -> Result:
@@ -253,8 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.submissions is None or not args.submissions.is_dir():
         cli.error(f"SUBMISSIONS_DIR {args.submissions} is not a folder")
     if not args.unsafe_no_sandbox and not sandbox.bwrap_available():
-        cli.error("bwrap (bubblewrap), prlimit and libseccomp are needed to grade safely: apt-get install "
-                  "bubblewrap libseccomp2, pip install pyseccomp (or grade in a Linux container). "
+        cli.error("bwrap (bubblewrap), prlimit and choom (util-linux) and libseccomp are needed to grade "
+                  "safely: apt-get install bubblewrap libseccomp2, pip install pyseccomp (or grade in a "
+                  "Linux container). "
                   "--unsafe-no-sandbox runs the learners' code unprotected.")
     shard = parse_shard(args.shard) if args.shard else None
     settings = Settings(args.timeout, args.memory_mb, args.call_timeout, args.unsafe_no_sandbox,
@@ -271,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     again = [f"{r.learner}/{r.notebook} ({r.first_try} -> {r.status})" for r in results if r.first_try]
     if again:
         print(f"graded again, alone, after hitting a limit beside other notebooks: {', '.join(again)}")
+    for result in results:
+        if result.files:
+            print(f"{result.learner}/{result.notebook}: {result.files}")
     if args.unsafe_no_sandbox:
         print("WARNING: graded WITHOUT a sandbox: the learners' code ran with your rights.")
     print(f"graded {len(results)} notebooks of {len({r.learner for r in results})} learners in "

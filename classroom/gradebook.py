@@ -39,6 +39,7 @@ class Result:
     seconds: float = 0.0
     hit_a_limit: bool = False   # time, memory or a killed kernel: maybe a classmate's doing (not stored)
     first_try: str = ""         # the status of its first run, when graded again alone (not stored)
+    files: str = ""             # what the teacher should know of its files: graded from a copy… (not stored)
 
     @property
     def passed(self) -> dict[str, int]:

@@ -9,12 +9,14 @@ mount namespaces). Killing the ``bwrap`` process kills everything in its PID nam
 
 Limits: wall time (the grader kills the sandbox), address space per process (RLIMIT_AS), file size
 (RLIMIT_FSIZE), open files (RLIMIT_NOFILE), the three size-limited tmpfs (everything else is read-only,
-the sandbox's own root and /dev included), no memory that outlives its mappings (a seccomp filter refuses
-memfd, System V shared memory and message queues, which no per-process limit counts), and processes: run as
-root, the grader gives every job slot its own unprivileged uid (``setpriv`` inside the sandbox, after bwrap
-has set it up), so RLIMIT_NPROC caps each job alone and a fork storm cannot starve the others. Run as an
-ordinary user, bwrap maps everything to that user: the process limit then counts all of the user's processes
-together (weaker; grade as root in a container for the full guarantee).
+the sandbox's own root, /dev and /proc included), a seccomp filter (no memfd, no System V objects, no
+keyrings, no user namespaces of its own: see REFUSED_CALLS), and processes: run as root, the grader gives
+every job slot its own unprivileged uid (``setpriv`` inside the sandbox, after bwrap has set it up), so
+RLIMIT_NPROC caps each job alone and a fork storm cannot starve the others. Run as an ordinary user, bwrap
+maps everything to that user: the process limit then counts all of the user's processes together (weaker;
+grade as root in a container for the full guarantee). What no limit counts (the buffers of sockets, for
+one) is bounded by the machine; should it run out of memory, the kernel kills sandboxed processes first
+(their oom_score_adj is 1000), never the grader, and a notebook stopped that way is graded again alone.
 """
 
 from __future__ import annotations
@@ -41,9 +43,19 @@ UID_BASE = 64000     # job uids are UID_BASE, UID_BASE + 1, … (see --uid-base)
 NPROC = 128          # processes + threads of one job's uid (a kernel and its runner use about 20)
 NOFILE = 1024        # open files per process (a kernel uses about 60): bounds what sockets and pipes hold
 SHM_MB = 64          # /dev/shm, for POSIX shared memory and semaphores (Python's multiprocessing)
-# System calls whose memory no per-process limit counts: a memfd, a System V segment or message queue keeps
-# its memory after every mapping of it is gone, bounded only by the machine's RAM. Refused (EPERM).
-UNCOUNTED_MEMORY_CALLS = ("memfd_create", "shmget", "msgget")
+# System calls the seccomp filter refuses (EPERM), and why. Memory that no per-process limit counts, which
+# only the machine's RAM bounds: a memfd or System V object keeps its memory after every mapping of it is
+# gone (a billion 45-byte semaphores fit in a fresh IPC namespace). Things that outlive the sandbox or cross
+# to a classmate's: the kernel's keyrings (a key can be made readable by every uid, and stays after the
+# sandbox). Found by helper-16 and helper-18's attacks.
+REFUSED_CALLS = {"memfd_create": "memory", "shmget": "memory", "msgget": "memory", "semget": "memory",
+                 "add_key": "keyring", "keyctl": "keyring", "request_key": "keyring"}
+# A user namespace of one's own would give a tmpfs of any size (mount needs no other right there): unshare
+# and clone are refused with CLONE_NEWUSER among their flags; clone3 passes its flags in memory, which a
+# seccomp filter cannot read, so it is refused as "not implemented" (ENOSYS), and the C library falls back
+# to clone (as under Docker's default profile).
+CLONE_NEWUSER = 0x10000000
+OOM_SCORE_ADJ = 1000  # when the machine runs out of memory, the kernel kills sandboxed processes first
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,9 @@ class Limits:
 
 
 def bwrap_available() -> bool:
-    """True when the sandbox can be built: bwrap, prlimit, and libseccomp (through pyseccomp)."""
-    return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None and seccomp_available()
+    """True when the sandbox can be built: bwrap, prlimit and choom (util-linux), and libseccomp (through
+    pyseccomp)."""
+    return all(shutil.which(tool) for tool in ("bwrap", "prlimit", "choom")) and seccomp_available()
 
 
 def seccomp_available() -> bool:
@@ -69,13 +82,17 @@ def seccomp_available() -> bool:
 
 def seccomp_program() -> int:
     """A file descriptor holding the sandbox's seccomp filter, a BPF program for ``bwrap --seccomp``: every
-    system call is allowed but those of UNCOUNTED_MEMORY_CALLS, which fail with EPERM (libseccomp also
-    refuses the calls of other architectures' conventions, such as 32-bit ones, that could get round it)."""
+    system call is allowed but REFUSED_CALLS and new user namespaces (see CLONE_NEWUSER). libseccomp also
+    kills any call made through another architecture's convention (32-bit, x32), which could get round it."""
     import pyseccomp
 
     rules = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
-    for call in UNCOUNTED_MEMORY_CALLS:
+    for call in REFUSED_CALLS:
         rules.add_rule(pyseccomp.ERRNO(errno.EPERM), call)
+    new_user_namespace = pyseccomp.Arg(0, pyseccomp.MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER)  # flags: arg 0
+    for call in ("unshare", "clone"):
+        rules.add_rule(pyseccomp.ERRNO(errno.EPERM), call, new_user_namespace)
+    rules.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
     fd = os.memfd_create("seccomp")
     with open(fd, "wb", closefd=False) as program:
         rules.export_bpf(program)
@@ -216,6 +233,7 @@ def bwrap_command(notebook_fd: int, seccomp_fd: int, notebook: str, limits: Limi
     drop = ([shutil.which("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
              "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] if uid is not None else [])
     return [
+        shutil.which("choom"), "-n", str(OOM_SCORE_ADJ), "--",
         shutil.which("prlimit"), f"--as={limits.memory_mb << 20}", f"--fsize={limits.disk_mb << 20}",
         f"--nproc={limits.nproc}", f"--nofile={NOFILE}", "--core=0", "--",
         shutil.which("bwrap"), *namespaces, "--die-with-parent", "--new-session",
@@ -226,6 +244,7 @@ def bwrap_command(notebook_fd: int, seccomp_fd: int, notebook: str, limits: Limi
         *read_only_binds(),   # after the tmpfs mounts: a Python environment may live under /tmp (a CI clone)
         "--perms", "0644", "--file", str(notebook_fd), f"{WORK}/{notebook}.ipynb",
         *font_cache(),
+        "--remount-ro", "/proc",  # no lowering of the oom_score_adj, which an ordinary user's bwrap allows
         "--remount-ro", "/dev", "--remount-ro", "/",  # last: bwrap's own tmpfs, writable for an ordinary user
         "--chdir", WORK, *environment(), *drop,
         sys.executable, "-m", "classroom.runner", f"{WORK}/{notebook}.ipynb",

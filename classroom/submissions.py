@@ -7,28 +7,40 @@ regular file (no FIFO, device or socket: opened non-blocking, so nothing can han
 to a size limit, never further. The outcome is the bytes or a status for the table: ``symlink``,
 ``not-a-regular-file``, ``too-large``, ``truncated``, ``not-a-notebook`` (``missing`` when absent). Two files
 for one learner's notebook (``alice/NN_name.ipynb`` and ``alice__NN_name.ipynb``) are never resolved by a
-rule the learner cannot see: neither is read, and the notebook's status is ``ambiguous``.
+rule the learner cannot see: neither is read, and the notebook's status is ``ambiguous``. A notebook found
+only under the name a browser or JupyterLab gives a copy (``NN_name (1).ipynb``, ``NN_name-Copy1.ipynb``,
+``Copy of NN_name.ipynb``) is graded from that copy, and the grader says so; two such copies are
+``ambiguous``; beside the notebook's own name, copies are not graded, and the grader lists them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
+import re
 import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_BYTES = 20 << 20     # the largest notebook the grader reads (the solution notebooks are below 2 MB)
+# The names a copy of NN_name.ipynb gets: "NN_name (1)" (a browser saving a second download), "NN_name-Copy1"
+# (JupyterLab's Duplicate), "Copy of NN_name" (Google Drive and Colab).
+COPY = re.compile(r"(?P<name>.+?)(?: ?\(\d+\)|-Copy\d+)|Copy of (?P<original>.+)")
 
 
 @dataclass(frozen=True)
 class Submission:
     """Where one learner's notebook is: ``parts`` relative to the submissions folder; ``others``: further
-    files found for the same notebook (then the submission is ambiguous and none of them is graded)."""
+    files found for the same notebook (then the submission is ambiguous and none of them is graded);
+    ``copy``: True when the file has a copy's name (see COPY), not the notebook's own; ``copies``: files with
+    a copy's name found beside the notebook's own file, which are not graded."""
     parts: tuple[str, ...]
     others: tuple[tuple[str, ...], ...] = ()
+    copy: bool = False
+    copies: tuple[tuple[str, ...], ...] = ()
 
     @property
     def ambiguity(self) -> str:
@@ -47,27 +59,42 @@ def find_submissions(folder: Path, notebooks: list[str]) -> dict[str, dict[str, 
     A notebook found both in a learner's folder and as a flat file has ``others`` (see ``Submission``).
     """
     found: dict[str, dict[str, Submission]] = {}
+    copies: dict[str, dict[str, Submission]] = {}   # files named as copies, for notebooks found nowhere else
 
-    def add(learner: str, notebook: str, parts: tuple[str, ...]) -> None:
-        mine = found.setdefault(learner, {})
+    def add(learner: str, stem: str, parts: tuple[str, ...]) -> None:
+        notebook, where = (stem, found) if stem in notebooks else (copy_of(stem, notebooks), copies)
+        if notebook is None:
+            return
+        mine = where.setdefault(learner, {})
         earlier = mine.get(notebook)
-        mine[notebook] = Submission(parts) if earlier is None else Submission(
-            earlier.parts, (*earlier.others, parts))
+        mine[notebook] = Submission(parts, copy=where is copies) if earlier is None else Submission(
+            earlier.parts, (*earlier.others, parts), earlier.copy)
 
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         if entry.is_dir(follow_symlinks=False):
             found.setdefault(entry.name, {})
             for f in sorted(os.scandir(entry.path), key=lambda e: e.name):
-                if f.name.endswith(".ipynb") and Path(f.name).stem in notebooks:
+                if f.name.endswith(".ipynb"):
                     add(entry.name, Path(f.name).stem, (entry.name, f.name))
         elif entry.is_symlink() and entry.is_dir():
             for notebook in notebooks:
                 add(entry.name, notebook, (entry.name, f"{notebook}.ipynb"))
         elif entry.name.endswith(".ipynb") and "__" in entry.name:
-            learner, notebook = Path(entry.name).stem.split("__", 1)
-            if notebook in notebooks:
-                add(learner, notebook, (entry.name,))
+            learner, stem = Path(entry.name).stem.split("__", 1)
+            add(learner, stem, (entry.name,))
+    for learner, mine in copies.items():
+        for notebook, copy in mine.items():
+            own = found.setdefault(learner, {}).get(notebook)
+            found[learner][notebook] = copy if own is None else dataclasses.replace(   # the own name wins
+                own, copies=(copy.parts, *copy.others))
     return found
+
+
+def copy_of(stem: str, notebooks: list[str]) -> str | None:
+    """The notebook whose copy's name ``stem`` is ("01_x (1)" -> "01_x"), or None."""
+    match = COPY.fullmatch(stem)
+    name = match and (match["name"] or match["original"])
+    return name if name in notebooks else None
 
 
 def read_submission(folder: Path, submission: Submission, limit: int = MAX_BYTES) -> tuple[bytes | None, str]:

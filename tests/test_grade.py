@@ -134,6 +134,24 @@ def test_two_files_for_one_notebook_are_reported_not_resolved(tmp_path):
     assert found["alice"][other].ambiguity == found["bob"][name].ambiguity == ""
 
 
+def test_a_notebook_found_only_under_a_copys_name_is_graded_from_it(tmp_path):
+    name, other = list(GRADED)[:2]
+    files = {"ann": [f"{name} (1)"], "bob": [name, f"{name}-Copy1"], "cid": [f"{name} (1)", f"{name} (2)"],
+             "eve": [f"{name}_notes", f"{other}(3)"]}
+    for learner, stems in files.items():
+        (tmp_path / learner).mkdir()
+        for stem in stems:
+            (tmp_path / learner / f"{stem}.ipynb").write_text("{}")
+    (tmp_path / f"dan__Copy of {name}.ipynb").write_text("{}")
+    found = find_submissions(tmp_path, list(GRADED))
+    assert found["ann"][name] == Submission(("ann", f"{name} (1).ipynb"), copy=True)
+    bob = Submission(("bob", f"{name}.ipynb"), copies=(("bob", f"{name}-Copy1.ipynb"),))
+    assert found["bob"][name] == bob
+    assert found["cid"][name].ambiguity.startswith(f"two files for this notebook: cid/{name} (1).ipynb and ")
+    assert found["dan"][name] == Submission((f"dan__Copy of {name}.ipynb",), copy=True)
+    assert found["eve"] == {other: Submission(("eve", f"{other}(3).ipynb"), copy=True)}   # notes: not a copy
+
+
 def test_submissions_that_are_not_regular_notebooks_are_refused_without_reading(tmp_path):
     notebook = nbformat.writes(nbformat.v4.new_notebook())
     (tmp_path / "good.ipynb").write_text(notebook)
@@ -308,7 +326,7 @@ def test_three_shards_merged_equal_one_run(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 @needs_bwrap
-def test_two_files_for_one_notebook_grade_neither(tmp_path, monkeypatch):
+def test_two_files_for_one_notebook_grade_neither(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(grade, "books", lambda: {"01_tiny": TINY})
     folder = tmp_path / "class"
     right, wrong = "def double(x):\n    return 2 * x", "def double(x):\n    return x"
@@ -316,11 +334,19 @@ def test_two_files_for_one_notebook_grade_neither(tmp_path, monkeypatch):
     (folder / "alice" / "01_tiny.ipynb").write_text(tiny_notebook(right))
     (folder / "alice__01_tiny.ipynb").write_text(tiny_notebook(wrong))
     (folder / "bob__01_tiny.ipynb").write_text(tiny_notebook(right))
+    (folder / "bob__01_tiny-Copy1.ipynb").write_text(tiny_notebook(wrong))    # a copy beside it: not graded
+    (folder / "cleo").mkdir()
+    (folder / "cleo" / "01_tiny (1).ipynb").write_text(tiny_notebook(right))  # a second download's name
     out = tmp_path / "grades.csv"
     assert grade.main([str(folder), "--out", str(out), "--jobs", "2", "--timeout", "30"]) == 0
     rows = read_rows(out)
     assert rows["alice"]["01_tiny:status"] == "ambiguous" and rows["alice"]["01_tiny:double"] == "0"
     assert rows["bob"]["01_tiny:status"] == "ok" and rows["bob"]["01_tiny:double"] == "1"
+    assert rows["cleo"]["01_tiny:status"] == "ok" and rows["cleo"]["01_tiny:double"] == "1"
+    printed = capsys.readouterr().out
+    assert ("cleo/01_tiny: graded from cleo/01_tiny (1).ipynb, a copy's name (the notebook is 01_tiny.ipynb)"
+            in printed)
+    assert "bob/01_tiny: copies not graded: bob__01_tiny-Copy1.ipynb" in printed
     verdict = {r.learner: r for r in read_results([tmp_path / "feedback.csv"])}["alice"].verdicts["double"][2]
     assert "two files for this notebook: alice/01_tiny.ipynb and alice__01_tiny.ipynb: keep one" in verdict
 

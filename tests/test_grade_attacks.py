@@ -348,7 +348,42 @@ def uncounted_memory():   # which ways to hold memory that no per-process limit 
         working.append("shmget")
     if libc.msgget(0, 0o600) != -1:
         working.append("msgget")
+    if libc.semget(0, 32000, 0o600) != -1:           # a billion semaphores fit in a fresh IPC namespace
+        working.append("semget")
     return working
+
+def what_reaches_a_classmate():   # a key readable by every uid stayed in the kernel after the sandbox
+    import ctypes, pyseccomp
+    libc, working = ctypes.CDLL(None, use_errno=True), []
+    add_key = pyseccomp.resolve_syscall(pyseccomp.system_arch(), "add_key")   # its number on this machine
+    KEY_SPEC_USER_KEYRING = -4
+    if libc.syscall(add_key, b"user", b"nnfs-drop", b"def sigmoid(z): ...", 19, KEY_SPEC_USER_KEYRING) != -1:
+        working.append("add_key")
+    return working
+
+def own_user_namespace():   # in a namespace of its own, a tmpfs of any size: which ways in still work
+    import ctypes, pyseccomp, signal
+    working = []
+    if subprocess.run(["unshare", "-Urm", "true"], capture_output=True).returncode == 0:
+        working.append("unshare")
+    libc = ctypes.CDLL(None, use_errno=True)
+    clone = pyseccomp.resolve_syscall(pyseccomp.system_arch(), "clone")
+    pid = libc.syscall(clone, 0x10000000 | signal.SIGCHLD, 0, 0, 0, 0)   # flags: CLONE_NEWUSER
+    if pid == 0:
+        os._exit(0)
+    if pid > 0:
+        os.waitpid(pid, 0)
+        working.append("clone")
+    return working
+
+def oom_score_adj(lower_to):   # the kernel's choice when memory runs out: can the notebook move off it?
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write(str(lower_to))
+    except OSError:
+        pass
+    with open("/proc/self/oom_score_adj") as handle:
+        return int(handle.read())
 """
 
 
@@ -415,3 +450,18 @@ def test_memory_outside_the_per_process_limit_is_bounded(inside):
     assert 0 < fill("/dev/shm", 100) <= sandbox.SHM_MB
     assert fill("/", 10) == 0 and fill("/dev", 10) == 0
     assert inside.function("uncounted_memory")() == []
+
+
+def test_no_user_namespace_of_its_own(inside):
+    assert inside.function("own_user_namespace")() == []    # there, mount -t tmpfs -o size=100g would work
+
+
+def test_nothing_crosses_to_a_classmate_through_the_kernel(inside):
+    assert inside.function("what_reaches_a_classmate")() == []
+
+
+def test_when_memory_runs_out_the_kernel_stops_the_sandbox_not_the_grader(inside):
+    # Socket buffers, for one, are memory no limit counts; an out-of-memory kill must then hit a sandbox (a
+    # notebook stopped so is graded again, alone), not the grader, which would leave no grades.csv at all.
+    assert inside.function("oom_score_adj")(0) == sandbox.OOM_SCORE_ADJ == 1000
+    assert open("/proc/self/oom_score_adj").read().strip() == "0"    # the grader's own: unchanged
