@@ -264,10 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.submissions is None or not args.submissions.is_dir():
         cli.error(f"SUBMISSIONS_DIR {args.submissions} is not a folder")
     if not args.unsafe_no_sandbox and not sandbox.bwrap_available():
-        cli.error("bwrap (bubblewrap), prlimit and choom (util-linux) and libseccomp are needed to grade "
-                  "safely: apt-get install bubblewrap libseccomp2, pip install pyseccomp (or grade in a "
-                  "Linux container). "
-                  "--unsafe-no-sandbox runs the learners' code unprotected.")
+        cli.error("bwrap (bubblewrap), prlimit and choom (util-linux), and libseccomp are needed to grade "
+                  "safely: apt-get install bubblewrap libseccomp2 and pip install pyseccomp (or grade in a "
+                  "Linux container). --unsafe-no-sandbox runs the learners' code unprotected.")
     shard = parse_shard(args.shard) if args.shard else None
     settings = Settings(args.timeout, args.memory_mb, args.call_timeout, args.unsafe_no_sandbox,
                         int(args.max_mb * 2 ** 20), args.max_processes, args.uid_base)

@@ -43,13 +43,12 @@ UID_BASE = 64000     # job uids are UID_BASE, UID_BASE + 1, … (see --uid-base)
 NPROC = 128          # processes + threads of one job's uid (a kernel and its runner use about 20)
 NOFILE = 1024        # open files per process (a kernel uses about 60): bounds what sockets and pipes hold
 SHM_MB = 64          # /dev/shm, for POSIX shared memory and semaphores (Python's multiprocessing)
-# System calls the seccomp filter refuses (EPERM), and why. Memory that no per-process limit counts, which
-# only the machine's RAM bounds: a memfd or System V object keeps its memory after every mapping of it is
-# gone (a billion 45-byte semaphores fit in a fresh IPC namespace). Things that outlive the sandbox or cross
-# to a classmate's: the kernel's keyrings (a key can be made readable by every uid, and stays after the
-# sandbox). Found by helper-16 and helper-18's attacks.
-REFUSED_CALLS = {"memfd_create": "memory", "shmget": "memory", "msgget": "memory", "semget": "memory",
-                 "add_key": "keyring", "keyctl": "keyring", "request_key": "keyring"}
+# System calls the seccomp filter refuses (EPERM). The first four hold memory that no per-process limit
+# counts and only the machine's RAM bounds: a memfd or System V object keeps it after every mapping of it is
+# gone (a billion 45-byte semaphores fit in a fresh IPC namespace). The last three reach the kernel's
+# keyrings, where a key can be made readable by every uid and stays after the sandbox: a way to hand one's
+# solutions to a classmate's notebook. (Each has an attack in tests/test_grade_attacks.py.)
+REFUSED_CALLS = ("memfd_create", "shmget", "msgget", "semget", "add_key", "keyctl", "request_key")
 # A user namespace of one's own would give a tmpfs of any size (mount needs no other right there): unshare
 # and clone are refused with CLONE_NEWUSER among their flags; clone3 passes its flags in memory, which a
 # seccomp filter cannot read, so it is refused as "not implemented" (ENOSYS), and the C library falls back
@@ -226,7 +225,8 @@ def font_cache() -> list[str]:
 
 def bwrap_command(notebook_fd: int, seccomp_fd: int, notebook: str, limits: Limits,
                   uid: int | None) -> list[str]:
-    """The command line: prlimit sets the limits, bwrap builds the sandbox, setpriv drops to ``uid``."""
+    """The command line: choom makes the sandbox the first to go when memory runs out, prlimit sets the
+    limits, bwrap builds the sandbox (and loads the seccomp filter), setpriv drops to ``uid``."""
     size = str(limits.disk_mb << 20)
     namespaces = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
                   if uid is not None else ["--unshare-all"])
