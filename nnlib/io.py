@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import stat
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -39,6 +40,11 @@ ARCHITECTURE_FORMAT = {"layer_sizes": ("iu", 1, "a 1-D array of integers"),
 ARCHITECTURE_MEMBERS = {f"{key}.npy" for key in ("format_version", *ARCHITECTURE)}
 PARAM_MEMBER = re.compile(r"param_[Wb][1-9][0-9]*\.npy")
 MAX_MEMBERS = len(ARCHITECTURE_MEMBERS) + 2 * (MAX_ARCHITECTURE_VALUES - 1)  # at most 999 layers
+# A .npy header is a short text such as "{'descr': '<f8', 'fortran_order': False, 'shape': (64, 10), }": the
+# bytes before it give its length (2 bytes in format 1.0, 4 bytes in 2.0 and 3.0, so up to 4 GiB). NumPy reads
+# all of it before it checks the length, so the length is checked here first, against NumPy's own limit.
+MAX_HEADER_BYTES = 10_000
+HEADER_LENGTH_FORMAT = {1: "<H", 2: "<I", 3: "<I"}  # by the format's major version: struct's little-endian
 
 
 def _npz_path(path: str | os.PathLike) -> Path:
@@ -156,7 +162,9 @@ def _unreadable_as_value_error(path: Path):
     """Turn what zipfile and NumPy raise on a damaged file into one ValueError that names the file."""
     try:
         yield
-    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError) as error:
+    # zipfile raises RuntimeError for an encrypted member and NotImplementedError for an unknown compression
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError, RuntimeError,
+            NotImplementedError) as error:
         raise ValueError(f"{path} is not a readable .npz file written by nnlib.save ({error})") from error
 
 
@@ -209,7 +217,23 @@ def _read_small(archive: zipfile.ZipFile, key: str, path: Path) -> np.ndarray:
 
 
 def _header(archive: zipfile.ZipFile, name: str, path: Path) -> tuple[tuple[int, ...], np.dtype]:
-    """(shape, dtype) of one .npy member, read from its header alone: the data is not decompressed."""
+    """(shape, dtype) of one .npy member, read from its header alone: the data is not decompressed.
+
+    The header's declared length is checked before the header is read (see MAX_HEADER_BYTES).
+    """
+    with _unreadable_as_value_error(path), archive.open(name) as member:
+        major, _ = np.lib.format.read_magic(member)  # the 6-byte magic string and the version: 8 bytes
+        length_format = HEADER_LENGTH_FORMAT.get(major)
+        if length_format is None:
+            raise ValueError(f"{name} is in .npy format version {major}, which NumPy does not know")
+        length_bytes = member.read(struct.calcsize(length_format))
+        if len(length_bytes) != struct.calcsize(length_format):
+            raise EOFError(f"{name} ends inside its header")
+        (header_length,) = struct.unpack(length_format, length_bytes)
+    if header_length > MAX_HEADER_BYTES:
+        raise ValueError(f"{path}: its member {name} declares a header of {header_length:,} bytes, but a "
+                         f".npy header is at most {MAX_HEADER_BYTES:,} (the file is damaged or was not "
+                         "written by nnlib.save)")
     with _unreadable_as_value_error(path), archive.open(name) as member:
         version = np.lib.format.read_magic(member)
         if version == (1, 0):

@@ -193,6 +193,46 @@ def test_a_compressed_file_that_inflates_far_beyond_its_size_is_refused_unread(t
     assert int(output.split("grew ")[1].split()[0]) < 50, output  # nothing was inflated
 
 
+def test_a_member_declaring_a_huge_header_is_refused_before_reading_it(tmp_path):
+    # A .npy header's length takes 4 bytes in format 2.0: up to 4 GiB. NumPy reads the whole header before it
+    # checks its length, so a file of 256 KiB declaring a header of 4 GiB (its spaces deflate 1000 to 1)
+    # would make NumPy read 256 MiB here (about 3 GB from a 1.5 MB file) before refusing it.
+    path = tmp_path / "header_bomb.npz"
+    members = npz_members(save(MLP([2, 4, 1], seed=0), path))
+    del members["format_version.npy"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("format_version.npy", "w", force_zip64=True) as member:
+            member.write(b"\x93NUMPY\x02\x00" + (0xFFFF_FFF0).to_bytes(4, "little"))
+            for _ in range(16):
+                member.write(b" " * 2**24)
+        for name, value in members.items():
+            with archive.open(name, "w") as member:
+                np.lib.format.write_array(member, value)
+    assert path.stat().st_size < 2**19
+    output = load_in_limited_child(path)
+    assert "refused: " in output and "its member format_version.npy declares a header of 4,294,967,280 " \
+                                     "bytes, but a .npy header is at most 10,000" in output, output
+    assert int(output.split("grew ")[1].split()[0]) < 50, output
+
+
+@pytest.mark.parametrize(("offsets", "value"), [
+    pytest.param((6, 8), 0x0001, id="encrypted"),  # general purpose flag bit 0: zipfile raises RuntimeError
+    pytest.param((8, 10), 99, id="compression-method-99"),  # zipfile raises NotImplementedError
+])
+def test_zip_features_zipfile_cannot_read_are_refused_naming_the_file(tmp_path, offsets, value):
+    path = save(MLP([2, 4, 1], seed=0), tmp_path / "odd.npz")
+    data = bytearray(path.read_bytes())
+    # (local file header, central directory entry) of every member: the field at these offsets of each
+    for signature, offset in zip((b"PK\x03\x04", b"PK\x01\x02"), offsets, strict=True):
+        start = data.find(signature)
+        while start >= 0:
+            data[start + offset:start + offset + 2] = value.to_bytes(2, "little")
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="odd.npz is not a readable .npz file written by nnlib.save"):
+        load(path)
+
+
 SLOW_SAVE_CHILD = """
 import sys, time
 import numpy as np
