@@ -1,11 +1,19 @@
-"""What a teacher would say about a training run: the loss diverged, the inputs are not scaled, units are
-saturated or dead. Each function returns plain sentences with the likely cause; ``train`` puts them in
-``history.warnings`` (it never prints: stderr would break the notebooks' tests).
+"""What a teacher would say about a training run: the loss diverged, the inputs or the targets are not
+scaled, every target is the same, units are saturated or dead. Each function returns plain sentences with the
+likely cause; ``train`` puts them in ``history.warnings`` (it never prints: stderr would break the notebooks'
+tests). Each function checks its arguments like the rest of nnlib: a wrong one is a ValueError/TypeError
+naming it, never a wrong sentence.
 """
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Sequence
+
 import numpy as np
+
+from ._checks import HIDDEN_ACTIVATIONS, as_float_array, check_2d, check_choice, check_finite, check_int
+from .losses import LOSSES
 
 # The loss "diverged" when it stays above this many times its value before training *and* above the loss of a
 # constant guess (see guessing_loss) for DIVERGENCE_EPOCHS epochs in a row: far worse than where it started,
@@ -19,12 +27,20 @@ DIVERGENCE_EPOCHS = 10
 # After training, the network is "worse than guessing" when its loss on the training data is above this many
 # times a constant guess's loss: it predicts worse than knowing nothing about X.
 WORSE_THAN_GUESSING_FACTOR = 1.2
+# A loss "fell" during training when it ended below this fraction of its start: a network still worse than a
+# guess then needs more training, not a smaller learning rate. (A blown-up network's loss stays where it is.)
+FELL_FACTOR = 0.9
 DIVERGED = "the loss rose from"  # how divergence's sentence starts (the playground recognises it)
 # Inputs are "not scaled" when a feature's typical size, its root mean square, is above this. Initial weights
 # (Xavier, He) assume features of size about 1; nnlib's data sets stay below 2.5.
 INPUT_SCALE_LIMIT = 4.0
-# A sigmoid or tanh unit is "saturated" when its output is this close to its limits (0 or 1; -1 or 1) for
-# every training sample: its slope is then below 2 % of its largest value, so it hardly learns.
+# Regression targets (mse) are "not scaled" when an output's typical size is above this: the network's outputs
+# start near size 1, so the first losses and gradients are then huge and the steps overshoot.
+TARGET_SCALE_LIMIT = 4.0
+# A sigmoid or tanh unit is "saturated" when its output is this close to the same limit (0 or 1; -1 or 1)
+# for every training sample: its slope is then below 2 % of its largest value, so it hardly learns, and it
+# says the same for every sample. (A unit near 0 for some samples and near 1 for the others is a sharp switch
+# that separates them: a solved XOR often has some.)
 SATURATION_MARGIN = 0.01
 
 
@@ -32,8 +48,12 @@ def guessing_loss(loss_name: str, Y: np.ndarray) -> float:
     """The loss of the best constant guess for the targets Y (N, C): predicting their mean for every sample.
 
     mse: the targets' variance (the mean of (Y - mean)**2); bce and cross_entropy: the entropy of the label
-    frequencies p, -sum p log p (log 2 for two balanced classes, log C for C balanced classes).
+    frequencies p, -sum p log p (log 2 for two balanced classes, log C for C balanced classes). Raises
+    ValueError for an unknown loss_name, or Y that is not (N, C) finite numbers (in [0, 1] for bce and
+    cross_entropy).
     """
+    check_choice("loss_name", loss_name, LOSSES)
+    Y = _targets("Y", Y, probabilities=loss_name != "mse")
     p = Y.mean(axis=0)  # (C,): the mean target of each output; for labels, each class's frequency
     if loss_name == "mse":
         return float(np.mean((Y - p) ** 2))
@@ -47,49 +67,76 @@ def _entropy_term(p: np.ndarray) -> np.ndarray:
     return -p * np.log(np.where(p > 0.0, p, 1.0))
 
 
-def diverged(losses: list[float], start: float, guess: float) -> bool:
+def diverged(losses: Sequence[float], start: float, guess: float) -> bool:
     """True when each of the last DIVERGENCE_EPOCHS epoch losses is above DIVERGENCE_FACTOR * start and
     above guess (see divergence)."""
-    recent = losses[-DIVERGENCE_EPOCHS:]
+    recent = _losses("losses", losses)[-DIVERGENCE_EPOCHS:]
+    start, guess = _number("start", start), _number("guess", guess)
     return len(recent) == DIVERGENCE_EPOCHS and min(recent) > max(DIVERGENCE_FACTOR * start, guess)
 
 
-def divergence(losses: list[float], start: float, guess: float, optimizer) -> str | None:
+def divergence(losses: Sequence[float], start: float, guess: float, optimizer, unscaled: bool = False
+               ) -> str | None:
     """A sentence when each of the last DIVERGENCE_EPOCHS epoch losses (``losses``: one per epoch so far) is
     above DIVERGENCE_FACTOR times ``start`` (the loss before training) and above ``guess`` (guessing_loss: a
-    constant prediction's loss), else None."""
+    constant prediction's loss), else None. ``unscaled``: the inputs or targets are not scaled (input_scale,
+    target_scale), the likelier cause then."""
     if not diverged(losses, start, guess):
         return None
     return (f"{DIVERGED} {start:.4g} to {losses[-1]:.4g} in {len(losses)} epochs of training, and "
             f"stayed for {DIVERGENCE_EPOCHS} epochs above {DIVERGENCE_FACTOR:g} times its start and above a "
             f"constant guess's loss ({guess:.4g}: predicting the average target for every sample). Training "
-            "diverged. The learning rate is probably too high "
-            f"(lr={getattr(optimizer, 'lr', '?')}); try one ten times smaller")
+            f"diverged. {_likely_cause(optimizer, unscaled)}")
 
 
-def worse_than_guessing(loss: float, start: float, guess: float, optimizer) -> list[str]:
+def worse_than_guessing(loss: float, start: float, guess: float, optimizer, unscaled: bool = False
+                        ) -> list[str]:
     """A sentence when ``loss``, the loss on the training data after training, is above
     WORSE_THAN_GUESSING_FACTOR times ``guess`` (a constant prediction's loss), else nothing. ``start``: the
-    loss before this training, to say whether it rose."""
-    if loss <= WORSE_THAN_GUESSING_FACTOR * guess:
+    loss before this training: a loss that fell below FELL_FACTOR * start needs more training, one that did
+    not fall has a learning rate too high (in this training or an earlier one). Nothing when ``guess`` is 0:
+    every target is the same (constant_targets says so) and no network can be worse than exactly right."""
+    loss, start, guess = _number("loss", loss), _number("start", start), _number("guess", guess)
+    if guess <= 0.0 or not loss > WORSE_THAN_GUESSING_FACTOR * guess:
         return []
+    said = (f"the network predicts worse than a constant guess: its loss on the training data is {loss:.4g} "
+            f"after training, above a constant guess's ({guess:.4g}: predicting the average target for every "
+            "sample); ")
+    if loss < FELL_FACTOR * start:
+        then = ", after scaling the numbers named above" if unscaled else ""
+        return [said + f"it fell from {start:.4g} during this training, so training has not gone far enough "
+                f"yet: train for more epochs{then}"]
     how = (f"it rose from {start:.4g} during this training" if loss > start
            else f"it was already {start:.4g} before this training")
-    return [f"the network predicts worse than a constant guess: its loss on the training data is {loss:.4g} "
-            f"after training, above a constant guess's ({guess:.4g}: predicting the average target for every "
-            f"sample); {how}. The learning rate is probably too high (lr={getattr(optimizer, 'lr', '?')}"
-            "), in this training or an earlier one of this network: try one ten times smaller, on a fresh "
-            "network"]
+    return [said + f"{how}. {_likely_cause(optimizer, unscaled, fresh=True)}"]
 
 
-def not_finite(loss: float, epoch: int, optimizer) -> str:
-    """The sentence for a loss that became NaN or inf (the weights were restored)."""
-    return (f"the loss became {loss} at epoch {epoch}: the learning rate is probably too high "
-            f"(lr={getattr(optimizer, 'lr', '?')}); the weights were restored to the last finite-loss step")
+def not_finite(loss: float, epoch: int, optimizer, unscaled: bool = False, after_step: bool = False) -> str:
+    """The sentence for a loss that became NaN or inf at ``epoch`` (the weights were restored); with
+    ``after_step``, the loss after the last step of that epoch, measured once training ended."""
+    epoch = check_int("epoch", epoch, 1)
+    when = f"after the last step of epoch {epoch}" if after_step else f"at epoch {epoch}"
+    return (f"the loss became {_number('loss', loss)} {when}. {_likely_cause(optimizer, unscaled)}. The "
+            "weights were restored to those before the step that broke them")
+
+
+def _likely_cause(optimizer, unscaled: bool, fresh: bool = False) -> str:
+    """Why a loss blew up: the unscaled numbers when input_scale/target_scale spoke, else the learning rate.
+    ``fresh``: the damage is in the weights (perhaps from an earlier training): advise a fresh network."""
+    lr = getattr(optimizer, "lr", "?")
+    if unscaled:
+        return (f"The likely cause is the unscaled inputs or targets named above: their huge gradients "
+                f"overshoot at almost any learning rate (lr={lr}); scale them"
+                + (", then train a fresh network" if fresh else " first"))
+    if fresh:
+        return (f"The learning rate is probably too high (lr={lr}), in this training or an earlier one of "
+                "this network: train a fresh network with one ten times smaller")
+    return f"The learning rate is probably too high (lr={lr}); try one ten times smaller"
 
 
 def input_scale(X: np.ndarray) -> list[str]:
     """A sentence when features of X (N, D) are far larger than about 1, else nothing."""
+    X = _finite_2d("X", X, "D")
     size = np.sqrt(np.mean(X**2, axis=0))  # (D,): each feature's root mean square
     large = np.flatnonzero(size > INPUT_SCALE_LIMIT)
     if large.size == 0:
@@ -100,22 +147,57 @@ def input_scale(X: np.ndarray) -> list[str]:
             "and steps overshoot. Scale X first, e.g. X / X.max() or (X - X.mean(axis=0)) / X.std(axis=0)"]
 
 
-def stuck_units(layer_outputs: list[np.ndarray], activation: str) -> list[str]:
+def target_scale(loss_name: str, Y: np.ndarray) -> list[str]:
+    """A sentence when regression targets Y (N, C) (loss "mse") are far larger than about 1, else nothing.
+
+    The network's outputs start near size 1, so targets of, say, 250,000 make the first loss about 6e10 and
+    its gradients as huge: the steps overshoot at any usual learning rate. (bce and cross_entropy targets lie
+    in [0, 1]: nothing to say.)
+    """
+    check_choice("loss_name", loss_name, LOSSES)
+    Y = _targets("Y", Y, probabilities=loss_name != "mse")
+    size = np.sqrt(np.mean(Y**2, axis=0))  # (C,): each output's root mean square target
+    if loss_name != "mse" or size.max() <= TARGET_SCALE_LIMIT:
+        return []
+    return [f"the targets are not scaled: y has a typical size (root mean square) of {size.max():.3g} "
+            f"(above {TARGET_SCALE_LIMIT:g}; y ranges from {Y.min():.3g} to {Y.max():.3g}), but the "
+            "network's outputs start near size 1: the first losses and their gradients are huge, and steps "
+            "overshoot. Scale y first, e.g. y_scaled = (y - y.mean()) / y.std(), and turn predictions back "
+            "with y_hat * y.std() + y.mean()"]
+
+
+def constant_targets(Y: np.ndarray) -> list[str]:
+    """A sentence when every target row of Y (N, C) is the same (N >= 2): there is nothing to learn."""
+    Y = _targets("Y", Y, probabilities=False)
+    if Y.shape[0] < 2 or not (Y == Y[0]).all():
+        return []
+    value = f"{Y[0, 0]:g}" if Y.shape[1] == 1 else f"the row {Y[0].tolist()}"
+    return [f"every one of the {Y.shape[0]} targets is the same ({value}): the network can only learn to "
+            "repeat it, and its accuracy says nothing. Check how y was made (a threshold or a label typo?)"]
+
+
+def stuck_units(layer_outputs: Sequence[np.ndarray], activation: str) -> list[str]:
     """Sentences naming dead ReLU units and saturated sigmoid/tanh units, per hidden layer.
 
-    layer_outputs: the hidden activations [A1, ..., A_{L-1}] on the training data, each (N, n_k).
+    layer_outputs: the hidden activations [A1, ..., A_{L-1}] on the training data, each (N, n_k);
+    activation: their activation's name (identity units never get stuck).
     """
+    check_choice("activation", activation, HIDDEN_ACTIVATIONS)
+    if isinstance(layer_outputs, np.ndarray) or not isinstance(layer_outputs, Sequence):
+        raise TypeError(f"layer_outputs must be a list of arrays [A1, ..., A_(L-1)], each (N, n_k), got "
+                        f"{type(layer_outputs).__name__} (one layer? pass [A1])")
     sentences = []
     for k, A in enumerate(layer_outputs, start=1):
+        A = _finite_2d(f"layer_outputs[{k - 1}]", A, f"n_{k}")
         if activation == "relu":
             stuck, what = (A <= 0.0).all(axis=0), "dead (ReLU output 0 for every training sample)"
             cause = ("a too-high learning rate, inputs that are not scaled, or an unlucky initialisation; "
                      "try a lower lr, scaled inputs or another seed")
         elif activation in ("sigmoid", "tanh"):
             low = 0.0 if activation == "sigmoid" else -1.0
-            stuck = ((A < low + SATURATION_MARGIN) | (A > 1.0 - SATURATION_MARGIN)).all(axis=0)
-            what = (f"saturated ({activation} output within {SATURATION_MARGIN:g} of {low:g} or 1 for every "
-                    "training sample: a slope of nearly 0)")
+            stuck = (A < low + SATURATION_MARGIN).all(axis=0) | (A > 1.0 - SATURATION_MARGIN).all(axis=0)
+            what = (f"saturated ({activation} output within {SATURATION_MARGIN:g} of {low:g} for every "
+                    "training sample, or of 1 for every sample: a slope of nearly 0)")
             cause = "inputs that are not scaled, or a too-high learning rate"
         else:
             continue
@@ -131,3 +213,41 @@ def _listed(units: list[int]) -> str:
     """[0, 2, 3] -> '0, 2 and 3'; beyond ten units, '0, 1, ..., 9 and 54 more'."""
     names = [str(unit) for unit in units[:10]] + ([f"{len(units) - 10} more"] if len(units) > 10 else [])
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --- the arguments' checks ---------------------------------------------------------------------------------
+
+def _number(name: str, value: object) -> float:
+    """``value`` as a float; a TypeError naming it unless it is a real number (NaN and inf pass: a loss that
+    blew up is judged, not refused)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number (a loss), got {type(value).__name__} {value!r:.60}")
+    return float(value)
+
+
+def _losses(name: str, losses: object) -> list[float]:
+    """``losses`` (one loss per epoch, such as history.loss) as a list of floats, or a TypeError naming it."""
+    if isinstance(losses, (str, bytes)) or not isinstance(losses, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a list of losses, one per epoch (such as history.loss), got "
+                        f"{type(losses).__name__}")
+    return [_number(f"{name}[{k}]", loss) for k, loss in enumerate(losses)]
+
+
+def _finite_2d(name: str, values: object, columns: str) -> np.ndarray:
+    """``values`` as a finite float64 array (N, columns) with N >= 1, or an error naming it."""
+    array = as_float_array(name, values)
+    check_2d(name, array, columns)
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}): at least one sample and one column are "
+                         "needed")
+    check_finite(name, array)
+    return array
+
+
+def _targets(name: str, Y: object, probabilities: bool) -> np.ndarray:
+    """Targets Y (N, C) as checked by _finite_2d, in [0, 1] when ``probabilities`` (bce, cross_entropy)."""
+    Y = _finite_2d(name, Y, "C")
+    if probabilities and not (Y.min() >= 0.0 and Y.max() <= 1.0):
+        raise ValueError(f"{name} must hold labels or probabilities in [0, 1] for bce and cross_entropy "
+                         f"(one-hot rows for cross_entropy), got values from {Y.min():.4g} to {Y.max():.4g}")
+    return Y

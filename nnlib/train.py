@@ -23,7 +23,8 @@ class History:
     without validation). Accuracies are NaN when the targets are not class labels (regression).
     ``stop_reason`` is None when all epochs ran, else a sentence saying why training stopped: the loss
     diverged, the callback asked, or the kernel was interrupted. ``warnings`` lists what looks wrong, each a
-    plain sentence with its likely cause: divergence, unscaled inputs, saturated or dead units.
+    plain sentence with its likely cause: divergence, a loss that became NaN or inf, unscaled inputs or
+    targets, targets that are all the same, a network worse than a constant guess, saturated or dead units.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -85,12 +86,13 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
     history, checkpoint = History(), Checkpoint(net, optimizer)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported, not warned
-        history.warnings += diagnostics.input_scale(X)
+        scale = diagnostics.input_scale(X) + diagnostics.target_scale(net.loss_name, Y)
+        history.warnings += scale + diagnostics.constant_targets(Y)
         start = net._loss(net._forward(X)[0], Y)[0]  # before any step: divergence is measured from it
-        guess = diagnostics.guessing_loss(net.loss_name, Y)
+        judge = _Judge(optimizer, start, diagnostics.guessing_loss(net.loss_name, Y), unscaled=bool(scale))
         try:
             _loop(net, X, Y, optimizer, epochs, batch_size, as_generator(seed), callback, validation, history,
-                  checkpoint, (start, guess))
+                  checkpoint, judge)
         except KeyboardInterrupt:
             while checkpoint.changing:  # undo a half-done step: weights and optimiser state belong together
                 try:  # (written out here, not in a function: a second press at its first line would escape)
@@ -99,22 +101,43 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
                     pass
             _keep_completed_epochs(history)
         try:
-            _look_at_the_end(net, X, Y, optimizer, history, checkpoint, start, guess)
+            _look_at_the_end(net, X, Y, history, checkpoint, judge)
         except KeyboardInterrupt:  # stop pressed (again) during these last looks: skip them, keep the history
             pass
     return history
 
 
-def _look_at_the_end(net, X, Y, optimizer, history, checkpoint, start: float, guess: float) -> None:
-    """After the last epoch: undo a last step that broke the weights, then add the warnings about the network
-    as it is now (a loss worse than a constant guess's, stuck units)."""
-    if not all(np.isfinite(W).all() for W in net.params.values()):  # the very last step broke them
+@dataclass
+class _Judge:
+    """What train's diagnostics compare with: the loss before training (``start``), a constant guess's loss
+    (``guess``), and whether the inputs or targets are not scaled (then the likelier cause of a blow-up)."""
+
+    optimizer: object
+    start: float
+    guess: float
+    unscaled: bool
+
+    def divergence(self, losses: list[float]) -> str | None:
+        return diagnostics.divergence(losses, self.start, self.guess, self.optimizer, self.unscaled)
+
+    def not_finite(self, loss: float, epoch: int, after_step: bool = False) -> str:
+        return diagnostics.not_finite(loss, epoch, self.optimizer, self.unscaled, after_step)
+
+    def worse_than_guessing(self, loss: float) -> list[str]:
+        return diagnostics.worse_than_guessing(loss, self.start, self.guess, self.optimizer, self.unscaled)
+
+
+def _look_at_the_end(net, X, Y, history, checkpoint, judge: _Judge) -> None:
+    """After the last epoch: undo a last step that broke the weights or the loss, then add the warnings about
+    the network as it is now (a loss worse than a constant guess's, stuck units)."""
+    loss = net._loss(net._forward(X)[0], Y)[0]  # after the last step, which the epochs' losses precede
+    weights_finite = all(np.isfinite(W).all() for W in net.params.values())
+    if history.epochs_run and not (weights_finite and math.isfinite(loss)):  # the very last step broke them
         checkpoint.restore()
-        history.stop_reason = diagnostics.not_finite(float("nan"), history.epochs_run, optimizer)
+        history.stop_reason = judge.not_finite(loss, history.epochs_run, after_step=True)
         history.warnings.append(history.stop_reason)
-    if history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
-        loss = net._loss(net._forward(X)[0], Y)[0]  # after the last step, which the epochs' losses precede
-        history.warnings += diagnostics.worse_than_guessing(loss, start, guess, optimizer)
+    elif history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
+        history.warnings += judge.worse_than_guessing(loss)
     history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
 
 
@@ -128,9 +151,8 @@ def _keep_completed_epochs(history: History) -> None:
 
 
 def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, history, checkpoint,
-          start_and_guess):
-    """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early.
-    ``start_and_guess``: the loss before training and a constant guess's loss (diagnostics.divergence)."""
+          judge: _Judge):
+    """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early."""
     labels = net._labels(Y) if is_class_labels(Y) else None
     for epoch in range(1, epochs + 1):
         loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
@@ -139,7 +161,7 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
             loss = loss if math.isfinite(val_loss) else val_loss
         if not math.isfinite(loss):
             checkpoint.restore()  # the weights before the step that made the loss NaN or inf
-            history.stop_reason = diagnostics.not_finite(loss, epoch, optimizer)
+            history.stop_reason = judge.not_finite(loss, epoch)
             break
         history.loss.append(loss)
         history.accuracy.append(accuracy)
@@ -147,7 +169,7 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
         history.epochs_run = epoch
-        history.stop_reason = diagnostics.divergence(history.loss, *start_and_guess, optimizer)
+        history.stop_reason = judge.divergence(history.loss)
         if not history.stop_reason and callback and _callback_says_stop(callback, epoch, history):
             history.stop_reason = f"the callback asked to stop after epoch {epoch}"
         if history.stop_reason is not None:

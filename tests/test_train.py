@@ -419,3 +419,94 @@ def test_a_stop_press_during_the_restore_after_a_nan_loss_still_restores_everyth
     same_epoch = [all(np.array_equal(W, snapshot[name]) for name, W in net.params.items())
                   for snapshot in snapshots]
     assert same_epoch.count(True) == 1, same_epoch  # every parameter from one epoch, not a mix (b2 alone)
+
+
+def house_prices():
+    """Scaled inputs, regression targets around 250,000 (prices in pounds, say) that were never scaled."""
+    X, _ = nnlib.data.moons(200, seed=0)
+    return X, 250_000 + 50_000 * X[:, 0]
+
+
+def regression_net(seed=0):
+    return nnlib.MLP([2, 8, 1], activation="tanh", output_activation="identity", loss="mse", seed=seed)
+
+
+def test_unscaled_regression_targets_are_named_and_blamed_instead_of_the_learning_rate():
+    # Before: only "the learning rate is probably too high (lr=1.0)", though no usual lr trains y ~ 2.5e5.
+    X, prices = house_prices()
+    history = nnlib.train(regression_net(), X, prices, nnlib.SGD(lr=1.0), epochs=3)
+    assert history.warnings[0].startswith("the targets are not scaled: y has a typical size (root mean "
+                                          "square) of 2.78e+05"), history.warnings
+    worse = [w for w in history.warnings if w.startswith("the network predicts worse than a constant guess")]
+    assert worse and "it rose from 7.729e+10" in worse[0]
+    assert "the unscaled inputs or targets named above" in worse[0] and "probably too high" not in worse[0]
+    scaled = (prices - prices.mean()) / prices.std()  # the fix the warning gives
+    history = nnlib.train(regression_net(), X, scaled, nnlib.SGD(lr=0.1), epochs=300)
+    assert history.warnings == [] and regression_net().loss(X, scaled) > 5 * history.loss[-1]
+
+
+def test_a_loss_that_still_falls_is_told_to_train_longer_not_to_lower_the_learning_rate():
+    X, y = nnlib.data.moons(200, seed=0)
+    net = nnlib.MLP([2, 16, 1], activation="tanh", output_activation="identity", loss="mse", seed=0)
+    history = nnlib.train(net, X, 3.0 * y, nnlib.SGD(lr=0.001), epochs=20)  # 5.0 -> 4.1, a guess: 2.25
+    assert history.loss[-1] < 0.9 * history.loss[0] and net.loss(X, 3.0 * y) > 1.2 * 2.25
+    [worse] = history.warnings
+    assert "it fell from 4.998 during this training, so training has not gone far enough yet: train for " \
+           "more epochs" in worse and "learning rate" not in worse
+
+
+def test_a_last_step_that_makes_the_loss_inf_is_undone_and_said():
+    # Each epoch's loss is measured before its step: the last step took the loss to inf and train said
+    # nothing; net.loss then raised.
+    net = nnlib.MLP([2, 4, 1], activation="tanh", output_activation="identity", loss="mse", seed=0)
+    before = {name: W.copy() for name, W in net.params.items()}
+    history = nnlib.train(net, X_XOR, Y_XOR, nnlib.SGD(lr=1e200), epochs=1)
+    assert history.stop_reason.startswith("the loss became inf after the last step of epoch 1. The learning "
+                                          "rate is probably too high (lr=1e+200)")
+    assert history.warnings == [history.stop_reason] and history.epochs_run == 1
+    assert all(np.array_equal(W, before[name]) for name, W in net.params.items())
+    assert net.loss(X_XOR, Y_XOR) == pytest.approx(history.loss[0])
+
+
+@pytest.mark.parametrize("loss, output, y", [
+    ("bce", "sigmoid", np.zeros(200, dtype=int)),
+    ("cross_entropy", "softmax", np.full(200, 1)),
+    ("mse", "identity", np.full(200, 2.0)),
+])
+def test_targets_that_are_all_the_same_are_named_and_not_called_worse_than_a_guess(loss, output, y):
+    X, _ = nnlib.data.moons(200, seed=0)
+    net = nnlib.MLP([2, 8, 2 if loss == "cross_entropy" else 1], output_activation=output, loss=loss, seed=0)
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=0.5), epochs=50)
+    [said] = history.warnings
+    assert said.startswith("every one of the 200 targets is the same (") and "Check how y was made" in said
+
+
+def test_a_solved_xor_whose_units_switch_sharply_is_not_called_saturated():
+    # Units near 0 on two points and near 1 on the other two separate them: counted as "saturated" before.
+    X, y = nnlib.data.xor()
+    net = nnlib.MLP([2, 4, 1], activation="sigmoid", loss="bce", seed=9)
+    history = nnlib.train(net, X, y, nnlib.Adam(lr=0.1), epochs=3000)
+    A1 = net.layer_outputs(X)[0]
+    assert net.accuracy(X, y) == 1.0 and ((A1 < 0.01) | (A1 > 0.99)).all(axis=0).any()
+    assert history.warnings == []
+
+
+@pytest.mark.parametrize("call, error, named", [
+    (lambda d: d.guessing_loss("MSE", [[1.0]]), ValueError, "loss_name"),
+    (lambda d: d.guessing_loss("bce", [[3.0]]), ValueError, "Y must hold labels or probabilities"),
+    (lambda d: d.guessing_loss("mse", [1.0, 2.0]), ValueError, "Y"),
+    (lambda d: d.guessing_loss("mse", [[np.nan]]), ValueError, "Y"),
+    (lambda d: d.target_scale("mse", np.zeros((0, 1))), ValueError, "Y is empty"),
+    (lambda d: d.input_scale([["a"]]), (TypeError, ValueError), "X"),
+    (lambda d: d.diverged("1.0", 1.0, 1.0), TypeError, "losses must be a list of losses"),
+    (lambda d: d.diverged([1.0], "1.0", 1.0), TypeError, "start must be a number"),
+    (lambda d: d.worse_than_guessing(None, 1.0, 1.0, nnlib.SGD(0.1)), TypeError, "loss must be a number"),
+    (lambda d: d.not_finite(np.nan, 0, nnlib.SGD(0.1)), ValueError, "epoch"),
+    (lambda d: d.stuck_units(np.zeros((4, 2)), "relu"), TypeError, "layer_outputs must be a list"),
+    (lambda d: d.stuck_units([np.zeros((4, 2))], "ReLU"), ValueError, "activation"),
+    (lambda d: d.stuck_units([np.zeros(4)], "relu"), ValueError, "layer_outputs[0]"),
+])
+def test_the_diagnostics_refuse_bad_arguments_naming_them(call, error, named):
+    with pytest.raises(error) as raised:
+        call(nnlib.diagnostics)
+    assert named in str(raised.value)
