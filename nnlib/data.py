@@ -155,12 +155,18 @@ def _as_rows(name: str, values: object) -> np.ndarray:
     return array
 
 
-def _strata(y: np.ndarray) -> np.ndarray | None:
-    """Integer class labels to stratify on, or None when y does not look like class labels."""
+def _strata(y: np.ndarray, test_fraction: float) -> np.ndarray | None:
+    """Integer class labels to stratify on, or None when y does not look like class labels.
+
+    Whole numbers with more distinct values than the test set has rows (prices in whole pounds, ages) are
+    regression targets, not classes: stratified, each value would keep round(test_fraction * its count) rows,
+    0 for most, and the test set would be empty or hold only the values that repeat.
+    """
     labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y), -1)[:, 0]
-    if labels.dtype.kind in "iub" or (labels.dtype.kind == "f" and np.all(labels == np.round(labels))):
-        return labels
-    return None
+    whole = labels.dtype.kind in "iub" or (labels.dtype.kind == "f" and np.all(labels == np.round(labels)))
+    if not whole:
+        return None
+    return labels if len(np.unique(labels)) <= test_fraction * len(labels) else None
 
 
 def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
@@ -171,6 +177,8 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
     Shapes: X (N, ...), y (N, ...) -> the same trailing shapes with N_train + N_test = N rows.
     For class labels (integers (N,) or (N, 1), or one-hot (N, C)) the split is stratified: each class
     keeps round(test_fraction * its size) samples for the test set, so both sets keep the class balance.
+    Whole numbers with more distinct values than test_fraction * N (regression targets such as prices) get a
+    plain random split of round(test_fraction * N) test rows.
     """
     X, y = _as_rows("X", X), _as_rows("y", y)
     if len(X) != len(y):
@@ -181,7 +189,7 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
             or not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be a number strictly between 0 and 1, got {test_fraction!r}")
     order = _rng(seed).permutation(len(y))
-    strata = _strata(y)
+    strata = _strata(y, test_fraction)
     if strata is None:                                   # not class labels: a plain random split
         is_test = np.arange(len(y)) < round(test_fraction * len(y))
     else:                                # each class: its first round(f * size) members in shuffled order

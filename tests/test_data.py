@@ -151,6 +151,22 @@ def test_train_test_split_accepts_one_hot_and_float_targets():
     assert len(t_test) == 10 and len(X_test) == 10
 
 
+@pytest.mark.parametrize("targets", [
+    np.arange(100_000, 104_000, 100),                                     # whole-pound prices, all different
+    np.concatenate([np.arange(100_000, 100_030), np.repeat([7, 9], 5)]),  # and two values that repeat
+    np.repeat(np.arange(20), 2).astype(float),                            # ages: each value twice
+])
+def test_train_test_split_of_whole_number_regression_targets_is_a_plain_random_split(targets):
+    # Stratified as if each value were a class, each kept round(0.25 * its count) = 0 test rows: the split
+    # was refused as "empty", or its test set held only the values that repeat.
+    X = np.arange(2.0 * len(targets)).reshape(-1, 2)
+    _, X_test, _, t_test = data.train_test_split(X, targets, test_fraction=0.25, seed=0)
+    assert len(t_test) == round(0.25 * len(targets)) and len(X_test) == len(t_test)
+    counts = dict(zip(*np.unique(targets, return_counts=True), strict=True))
+    assert any(counts[t] == 1 for t in t_test) or all(count > 1 for count in counts.values())
+    assert len(np.unique(t_test)) > 2
+
+
 @pytest.mark.parametrize("fraction", [0, 1, -0.5, 1.5, "0.3"])
 def test_train_test_split_rejects_fraction_outside_0_1(fraction):
     X, y = data.moons(20, seed=0)
