@@ -98,6 +98,10 @@ def check_2d(name: str, array: np.ndarray, columns: object) -> None:
 def as_features(X: object, n_features: int, name: str = "X") -> np.ndarray:
     """Return ``X`` as a finite float64 array of shape (N, n_features) with N >= 1."""
     X = as_float_array(name, X)
+    if X.ndim == 1 and X.size != n_features:  # not one sample: the hint check_2d gives would be wrong
+        hint = (f" (N samples of one feature? use {name}.reshape(-1, 1))" if n_features == 1 else
+                f": one row of {n_features} features per sample")
+        raise ValueError(f"{name} must be 2-D with shape (N, {n_features}), got shape {X.shape}{hint}")
     check_2d(name, X, n_features)
     if X.shape[1] != n_features:
         raise ValueError(f"{name} has {X.shape[1]} features but the network expects {n_features}")

@@ -152,6 +152,8 @@ def _as_rows(name: str, values: object) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim == 0:
         raise ValueError(f"{name} must be an array with one row per sample, got a single number {array}")
+    if 0 in array.shape[1:]:
+        raise ValueError(f"{name} has shape {array.shape}: its rows are empty; each needs at least one value")
     return array
 
 

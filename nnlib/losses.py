@@ -69,6 +69,10 @@ def _prepare(loss: str, y_hat: object, y: object) -> tuple[np.ndarray, np.ndarra
         y_hat = y_hat.reshape(-1, 1)
     check_2d(name, y_hat, "C")
     check_int(f"number of samples in {name}", y_hat.shape[0], 1)
+    check_int(f"number of columns (outputs) in {name}", y_hat.shape[1], 1)
+    if loss == "cross_entropy" and y_hat.shape[1] == 1:
+        raise ValueError("Z has 1 column, but cross_entropy needs a logit per class, at least 2 (one yes/no "
+                         "output? use a sigmoid output with bce)")
     check_finite(name, y_hat)
     Y = check_targets(loss, y, y_hat.shape[1], y_hat.shape[0], other=name)
     if loss == "bce" and not ((y_hat >= 0.0) & (y_hat <= 1.0)).all():

@@ -2,7 +2,8 @@
 
 ``opt.step(params, grads)`` changes the arrays in ``params`` in place, one parameter W at a time, with the
 formulas of notebooks 04 and 06. The optimiser's state (momentum buffers, Adam's averages m and v) is a
-dict with the names and shapes of the parameters, so one optimiser belongs to one network. Each step gives
+dict with the names and shapes of the parameters; it belongs to the very arrays it stepped, so one optimiser
+belongs to one network (as in PyTorch, where an optimiser is made for a model's parameters). Each step gives
 the state fresh arrays instead of changing the old ones: ``nnlib.train`` relies on this to undo a step that
 the kernel's stop button interrupted half-way.
 """
@@ -10,17 +11,20 @@ the kernel's stop button interrupted half-way.
 from __future__ import annotations
 
 import operator
+import weakref
 
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_number
 
 
-def check_step(params: dict, grads: dict, state: dict | None) -> dict[str, np.ndarray]:
+def check_step(params: dict, grads: dict, state: dict | None, stepped: dict[str, weakref.ref]
+               ) -> dict[str, np.ndarray]:
     """Check everything before a step changes anything; returns the gradients as float64 arrays.
 
     params: dict of float arrays (updated in place, so integer arrays are refused); grads: the same keys and
-    shapes, finite; state: the optimiser's dict of arrays from earlier steps (None before the first).
+    shapes, finite; state: the optimiser's dict of arrays from earlier steps (None before the first);
+    stepped: weak references to the parameter arrays that state belongs to (see remember_params).
     """
     if not isinstance(params, dict) or not isinstance(grads, dict) or params.keys() != grads.keys():
         keys = [sorted(getattr(d, "keys", list)()) for d in (params, grads)]
@@ -44,7 +48,17 @@ def check_step(params: dict, grads: dict, state: dict | None) -> dict[str, np.nd
             name: W.shape for name, W in params.items()}:
         raise ValueError(f"this optimiser has been stepping parameters {sorted(state)} of other shapes, now "
                          f"it got {sorted(params)}: use one optimiser per network")
+    if state is not None and not all(name in stepped and stepped[name]() is W for name, W in params.items()):
+        raise ValueError("this optimiser's state (its momentum buffers, or Adam's m and v) belongs to the "
+                         "parameter arrays it stepped before, not to these: a new (or loaded) network needs "
+                         "a new optimiser; use one optimiser per network")
     return checked
+
+
+def remember_params(params: dict) -> dict[str, weakref.ref]:
+    """Weak references to the parameter arrays a step just updated: the state built from their gradients
+    belongs to them (weak, so an optimiser does not keep a network that is gone alive)."""
+    return {name: weakref.ref(W) for name, W in params.items()}
 
 
 def _same(values: tuple, checked: tuple) -> bool:
@@ -65,6 +79,7 @@ class SGD:
         self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
         self.check_hyperparameters()
         self.buffers: dict[str, np.ndarray] = {}
+        self.stepped: dict[str, weakref.ref] = {}  # the arrays the buffers belong to (remember_params)
 
     def hyperparameters(self) -> tuple:
         return self.lr, self.momentum, self.weight_decay
@@ -84,7 +99,7 @@ class SGD:
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array in params (in place) using grads (same keys and shapes)."""
         self.check_hyperparameters()
-        grads = check_step(params, grads, self.buffers or None)
+        grads = check_step(params, grads, self.buffers or None, self.stepped)
         buffers = dict(self.buffers)
         for name, W in params.items():
             g = grads[name]
@@ -94,7 +109,21 @@ class SGD:
                 b = buffers.get(name)
                 g = buffers[name] = g.copy() if b is None else self.momentum * b + g
             W -= self.lr * g
-        self.buffers = buffers
+        self.buffers, self.stepped = buffers, remember_params(params)
+
+
+# The largest gradient entry whose square float64 holds (about 1.3e154): Adam keeps squared gradients in v.
+ADAM_LARGEST_GRADIENT = np.sqrt(np.finfo(np.float64).max)
+
+
+def check_squares_fit(grads: dict[str, np.ndarray]) -> None:
+    """Refuse gradients whose squares overflow float64 (Adam's v would become inf, its steps silently 0)."""
+    for name, g in grads.items():
+        largest = np.abs(g).max(initial=0.0)
+        if largest > ADAM_LARGEST_GRADIENT:
+            raise ValueError(f"grads[{name!r}] holds {largest:.3g}, too large for Adam: its square, kept in "
+                             "v, overflows float64. The loss has blown up: use a smaller learning rate, or "
+                             "scale the inputs and targets")
 
 
 class Adam:
@@ -113,6 +142,7 @@ class Adam:
         self.t = 0  # steps taken
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
+        self.stepped: dict[str, weakref.ref] = {}  # the arrays m and v belong to (remember_params)
 
     def hyperparameters(self) -> tuple:
         return self.lr, self.betas, self.eps, self.weight_decay
@@ -136,7 +166,8 @@ class Adam:
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array in params (in place) using grads (same keys and shapes)."""
         self.check_hyperparameters()
-        grads = check_step(params, grads, self.m or None)
+        grads = check_step(params, grads, self.m or None, self.stepped)
+        check_squares_fit(grads)
         (beta1, beta2), t = self.betas, self.t + 1
         m, v = {}, {}
         for name, W in params.items():
@@ -148,4 +179,4 @@ class Adam:
             m_hat = m[name] / (1 - beta1**t)
             v_hat = v[name] / (1 - beta2**t)
             W -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-        self.m, self.v, self.t = m, v, t
+        self.m, self.v, self.t, self.stepped = m, v, t, remember_params(params)

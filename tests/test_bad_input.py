@@ -46,7 +46,21 @@ def with_nan(array, index=(1, 0)):
 CASES = {
     "wrong feature count": (lambda: net().forward(np.ones((4, 3))), ValueError,
                             ["X has 3 features", "expects 2"]),
-    "1-D X": (lambda: net().forward(np.ones(2)), ValueError, ["X must be 2-D", "(2,)", "reshape"]),
+    "1-D X": (lambda: net().forward(np.ones(2)), ValueError, ["X must be 2-D", "(2,)", "reshape(1, -1)"]),
+    "mse of no outputs": (lambda: losses.mse(np.zeros((3, 0)), np.zeros((3, 0))), ValueError,
+                          ["number of columns (outputs) in y_hat must be an int >= 1, got 0"]),
+    "bce_gradient of no outputs": (lambda: losses.bce_gradient(np.zeros((3, 0)), np.zeros((3, 0))),
+                                   ValueError, ["number of columns (outputs) in y_hat"]),
+    "cross_entropy of one class": (lambda: losses.cross_entropy(np.ones((3, 1)), np.ones((3, 1))), ValueError,
+                                   ["Z has 1 column", "at least 2", "use a sigmoid output with bce"]),
+    "split of empty rows": (lambda: nnlib.data.train_test_split(np.zeros((4, 0)), np.zeros(4)), ValueError,
+                            ["X has shape (4, 0): its rows are empty"]),
+    "1-D X of N samples, one feature": (
+        lambda: nnlib.MLP([1, 3, 1], seed=0).predict(np.linspace(0, 1, 5)), ValueError,
+        ["X must be 2-D with shape (N, 1)", "(5,)", "N samples of one feature? use X.reshape(-1, 1)"]),
+    "1-D X, not one sample": (
+        lambda: net().predict(np.ones(5)), ValueError,
+        ["X must be 2-D with shape (N, 2)", "(5,)", "one row of 2 features per sample"]),
     "non-numeric X": (lambda: net().forward([["a", "b"]]), TypeError, ["X must hold numbers", "<U1"]),
     "NaN in X": (lambda: net().loss(with_nan(X), y), ValueError, ["X must be finite", "(1, 0)"]),
     "inf in y": (lambda: net().loss(X, np.array([0, np.inf, 1, 0])), ValueError, ["y must be finite"]),

@@ -185,3 +185,40 @@ def test_step_gives_the_state_fresh_arrays_and_leaves_the_old_ones_alone():
     m_before, v_before = m.copy(), v.copy()
     optimizer.step(params, {"p": np.array([-1.0, 3.0])})
     assert optimizer.m["p"] is not m and np.array_equal(m, m_before) and np.array_equal(v, v_before)
+
+
+@pytest.mark.parametrize("make", [lambda: nnlib.SGD(lr=0.1, momentum=0.9), lambda: nnlib.Adam(lr=0.1)])
+def test_an_optimiser_refuses_a_new_network_of_the_same_shapes(make):
+    # Its state (momentum buffers, Adam's m, v and step count t) came from the first network's gradients:
+    # carried over silently, the second network's first steps were the first network's.
+    X, y = nnlib.data.xor()
+    optimizer, first = make(), nnlib.MLP([2, 4, 1], seed=0)
+    nnlib.train(first, X, y, optimizer, epochs=5)
+    second = nnlib.MLP([2, 4, 1], seed=1)
+    before = {name: W.copy() for name, W in second.params.items()}
+    with pytest.raises(ValueError, match="belongs to the parameter arrays it stepped before.*one optimiser"):
+        nnlib.train(second, X, y, optimizer, epochs=5)
+    assert all(np.array_equal(W, before[name]) for name, W in second.params.items())
+    loaded = nnlib.MLP([2, 4, 1], seed=0)   # the same numbers in other arrays: not the arrays it stepped
+    with pytest.raises(ValueError, match="a new \\(or loaded\\) network needs a new optimiser"):
+        optimizer.step(loaded.params, loaded.loss_and_grads(X, y)[1])
+    nnlib.train(first, X, y, optimizer, epochs=5)   # its own network trains on
+
+
+def test_a_stateless_sgd_may_step_any_network():
+    X, y = nnlib.data.xor()
+    optimizer = nnlib.SGD(lr=0.5)   # no momentum: nothing carried from one step to the next
+    for seed in (0, 1):
+        net = nnlib.MLP([2, 4, 1], seed=seed)
+        history = nnlib.train(net, X, y, optimizer, epochs=20)
+        assert history.epochs_run == 20
+
+
+def test_adam_refuses_a_gradient_whose_square_overflows_and_changes_nothing():
+    # Before: v became inf (with only NumPy's overflow warning), so the step of that entry was 0, silently.
+    optimizer, params = nnlib.Adam(lr=0.1), {"W": np.array([1.0, 2.0]), "b": np.array([0.5])}
+    with pytest.raises(ValueError, match=r"grads\['b'\] holds 1e\+160, too large for Adam"):
+        optimizer.step(params, {"W": np.array([0.1, 0.1]), "b": np.array([1e160])})
+    assert params["W"].tolist() == [1.0, 2.0] and optimizer.t == 0 and optimizer.m == {}
+    optimizer.step(params, {"W": np.array([0.1, 0.1]), "b": np.array([1e150])})   # its square still fits
+    assert np.isfinite(optimizer.v["b"]).all() and params["b"][0] == pytest.approx(0.4)

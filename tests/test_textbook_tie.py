@@ -158,7 +158,7 @@ def trajectories(notebook_step, optimizer, num_steps=30):
         optimizer.step(net.params, grads)
         for name in params:
             close(net.params[name], params[name])
-        net.params = {name: value.copy() for name, value in params.items()}  # no drift between the two
+            net.params[name][...] = params[name]  # no drift (in place: the optimiser's own arrays)
     return params
 
 
