@@ -164,6 +164,13 @@ CASES = {
                                ["Z must be 2-D with shape (N, C)", "got shape (2, 3, 4)"]),
     "cross_entropy of 3-D logits": (lambda: losses.cross_entropy(np.ones((2, 3, 4)), [0, 1]), ValueError,
                                     ["Z must be 2-D with shape (N, C)", "(2, 3, 4)"]),
+    **{f"{name} of text": (lambda name=name: getattr(activations, name)(["a", "b"]), TypeError,
+                           ["Z must hold numbers", "<U1"])
+       for name in ("sigmoid", "tanh", "relu", "identity", "softmax", "sigmoid_derivative", "tanh_derivative",
+                    "relu_derivative", "identity_derivative")},
+    "relu of a ragged list": (lambda: activations.relu([[1.0, 2.0], [3.0]]), ValueError,
+                              ["Z must be a rectangular array of numbers", "ragged"]),
+    "softmax of None": (lambda: activations.softmax(None), TypeError, ["Z must hold numbers", "object"]),
 }
 
 
