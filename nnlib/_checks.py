@@ -57,6 +57,9 @@ def as_float_array(name: str, values: object) -> np.ndarray:
     """Return ``values`` as a float64 array, raising TypeError for non-numeric input (strings, objects)."""
     if type(values) is np.ndarray and values.dtype == np.float64:
         return values  # the fast path: nothing to convert
+    if isinstance(values, np.ma.MaskedArray):  # np.asarray would drop the mask and use the hidden values
+        raise TypeError(f"{name} is a masked array: its masked entries would be used as numbers; fill them "
+                        f"({name}.filled(value)) or drop those rows first ({name}.compressed() for 1-D)")
     try:
         array = np.asarray(values)
     except ValueError as error:  # NumPy: "setting an array element with a sequence. ... inhomogeneous"
