@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from classroom.checks import BOOKS, CheckFailed, evaluate
-from classroom.checks._compare import number
-from classroom.checks._core import Book, LearnerRaised, Missing, NotebookLearner, Opaque
+from classroom.checks._compare import expect_array, expect_number, number
+from classroom.checks._core import Book, Fail, LearnerRaised, Missing, NotebookLearner, Opaque
 
 
 def verdict(notebook: str, exercise: str, **functions):
@@ -188,3 +188,25 @@ def test_every_notebook_module_registers_its_exercises_in_order():
         numbers = [exercise.number for exercise in book.exercises.values()]
         assert numbers == list(range(1, len(numbers) + 1)), name
         assert book.notebook == name
+
+
+def test_a_known_mistake_whose_value_is_the_expected_one_never_gives_its_hint():
+    """On a case where a wrong formula happens to give the right value (y·log ŷ alone when every y is 1), an
+    answer a little off must get the general hint, not that formula's."""
+    with pytest.raises(Fail) as failure:
+        expect_number(-np.log(0.3) * (1 + 3e-6), -np.log(0.3), "bce", hint="the general hint",
+                      mistakes={"both terms are needed": -np.log(0.3)})
+    assert failure.value.hint == "the general hint"
+    with pytest.raises(Fail) as failure:
+        expect_array(np.array([1.0, 2.0 + 6e-6]), np.array([1.0, 2.0]), "dZ", hint="the general hint",
+                     mistakes={"a coincidence": np.array([1.0, 2.0])})
+    assert failure.value.hint == "the general hint"
+
+
+def test_a_known_mistake_still_gives_its_hint_when_it_differs_from_the_expected_value():
+    with pytest.raises(Fail) as failure:
+        expect_number(2.0, 1.0, "mse", mistakes={"no square root": 2.0})
+    assert failure.value.hint == "no square root"
+    with pytest.raises(Fail) as failure:
+        expect_array(np.array([-1.0, -2.0]), np.array([1.0, 2.0]), "dZ")
+    assert "sign is flipped" in failure.value.hint

@@ -96,17 +96,30 @@ def expect_unchanged(before: Any, after: Any, what: str, hint: str = "") -> None
 
 
 def known_mistake(got: np.ndarray, expected: np.ndarray, mistakes: dict[str, Any]) -> str:
-    """The hint of the listed mistake ``got`` matches, else a generic one (sign, transpose, factor), or ""."""
-    for sentence, wrong in mistakes.items():
-        wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-5, atol=1e-9):
-            return sentence
-    if np.allclose(got, -expected, rtol=1e-5, atol=1e-9):
-        return "the sign is flipped: check the sign of each term"
+    """The hint of the listed mistake ``got`` matches, else a generic one (sign, transpose, factor), or "".
+
+    A mistake whose value on this case is the expected value (y·log ŷ alone when every y is 1, −x when x is 0)
+    says nothing about the answer: its hint is never given.
+    """
+    expected = np.asarray(expected, dtype=float)
+    generic = {"the sign is flipped: check the sign of each term": -expected}
     for factor in (2, 0.5):
-        if np.allclose(got, factor * expected, rtol=1e-5, atol=1e-9):
-            return f"your values are {number(factor)}× the expected ones: a factor of 2 too many or too few?"
+        sentence = f"your values are {number(factor)}× the expected ones: a factor of 2 too many or too few?"
+        generic[sentence] = factor * expected
+    for sentence, wrong in {**mistakes, **generic}.items():
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape != got.shape or alike(wrong, expected):
+            continue
+        if alike(got, wrong):
+            return sentence
     return ""
+
+
+def alike(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same values at the tolerance known_mistake matches at (looser than RTOL: a wrong formula's value
+    may differ by a little rounding from the learner's)."""
+    with np.errstate(invalid="ignore"):
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-5, atol=1e-9, equal_nan=True))
 
 
 def shape_hint(expected: tuple, got: tuple, hint: str) -> str:
