@@ -16,7 +16,7 @@ ENTRIES = [
     Mistake(NB, "sigmoid", find=SIGMOID, replace="np.exp(-z) / (1.0 + np.exp(-z))",
             description="one minus sigmoid"),
     Variant(NB, "sigmoid", find=SIGMOID, replace="np.exp(z) / (1.0 + np.exp(z))",
-            description="e^z over 1 + e^z"),
+            description="e^z over 1 + e^z"),   # nan beyond z = 709: the exercise never asks for stability
     Variant(NB, "sigmoid", find=SIGMOID, replace="0.5 * (1.0 + np.tanh(z / 2))", description="via tanh"),
     Variant(NB, "sigmoid", find=SIGMOID, replace="1 / (1 + np.e ** -z)", description="np.e power"),
     # sigmoid_derivative(z)
@@ -95,4 +95,17 @@ ENTRIES = [
     Mistake(NB, "init_xavier", find=DRAW,
             replace="np.sort(rng.uniform(-limit, limit, size=n_in * n_out)).reshape(n_in, n_out)",
             description="sorted draws"),
+    # Found by an adversarial review: integer input, the caller's generator left as it was.
+    Mistake(NB, "sigmoid", find="return " + SIGMOID,
+            replace="out = np.zeros_like(z)\n    out[...] = " + SIGMOID + "\n    return out",
+            description="output array made with zeros_like truncates integer input"),
+    Mistake(NB, "sigmoid_derivative", find=DERIVATIVE,
+            replace="out = np.zeros_like(z)\n    out[...] = a * (1.0 - a)\n    return out",
+            description="output array made with zeros_like truncates integer input"),
+    Variant(NB, "sigmoid", find="return " + SIGMOID,
+            replace="out = np.zeros_like(z, dtype=float)\n    out[...] = " + SIGMOID + "\n    return out",
+            description="a float output array filled in"),
+    Mistake(NB, "init_xavier", find=DRAW,
+            replace="__import__('copy').deepcopy(rng).uniform(-limit, limit, size=(n_in, n_out))",
+            description="draws from a copy of rng, leaving the caller's generator as it was"),
 ]
