@@ -210,3 +210,48 @@ def test_a_known_mistake_still_gives_its_hint_when_it_differs_from_the_expected_
     with pytest.raises(Fail) as failure:
         expect_array(np.array([-1.0, -2.0]), np.array([1.0, 2.0]), "dZ")
     assert "sign is flipped" in failure.value.hint
+
+
+def test_notebook_01_tries_z_only_where_the_textbook_formulas_of_sigma_are_finite():
+    """Notebook 01 asks for σ's formula, not for overflow safety: e^z / (1 + e^z) is right as long as the
+    checks keep |z| below 709, where e^|z| is finite."""
+    from classroom.checks.nb01 import elementwise_inputs
+    for z in elementwise_inputs().values():
+        assert np.all(np.isfinite(np.exp(np.abs(z).astype(float))))
+    naive = verdict(NB01, "sigmoid", sigmoid=lambda z: np.exp(z) / (1.0 + np.exp(z)))
+    assert naive.passed, naive.text()
+
+
+def test_notebook_01_integer_input_gives_fractions():
+    def filled(z):
+        out = np.zeros_like(z)
+        out[...] = sigmoid(z)
+        return out
+    result = verdict(NB01, "sigmoid", sigmoid=filled)
+    assert not result.passed and "integers" in result.message and "integer type" in result.hint
+
+
+def test_init_xavier_must_move_the_callers_generator_on():
+    import copy
+    result = verdict(NB01, "init_xavier", init_xavier=lambda n_in, n_out, rng: xavier(n_in, n_out,
+                                                                                      copy.deepcopy(rng)))
+    assert not result.passed and "left the generator" in result.message
+
+
+@pytest.mark.parametrize(("epsilon", "passes"), [(0.0, True), (1e-15, True), (1e-7, True), (1e-6, True),
+                                                 (1e-5, False), (1e-2, False)])
+def test_bce_accepts_an_epsilon_up_to_1e_6_inside_the_log(epsilon, passes):
+    def bce(y_hat, y):
+        return float(-np.mean(y * np.log(y_hat + epsilon) + (1 - y) * np.log(1 - y_hat + epsilon)))
+    result = verdict("03_loss_and_backpropagation", "bce", bce=bce)
+    assert result.passed is passes, result.text()
+    if not passes:
+        assert "both terms" not in result.hint
+
+
+def test_bce_catches_a_clip_to_one_hundredth():
+    def bce(y_hat, y):
+        clipped = np.clip(y_hat, 0.01, 0.99)
+        return float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
+    result = verdict("03_loss_and_backpropagation", "bce", bce=bce)
+    assert not result.passed and "0.999" in result.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._compare import expect_array, expect_number, expect_unchanged
+from ._compare import as_number, distinct, expect_array, expect_number, expect_unchanged
 from ._core import Book, Fail, Learner
 from .nb01 import sigmoid_reference as sigmoid
 from .nb02 import two_layer_params
@@ -20,6 +20,9 @@ def loss_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     for N, C in [(4, 3), (1, 1), (6, 2)]:
         cases.append((f"{N} sample{'s' if N > 1 else ''}, {C} output{'s' if C > 1 else ''}",
                       rng.uniform(0.02, 0.98, size=(N, C)), rng.integers(0, 2, size=(N, C)).astype(float)))
+    # Confident predictions, right and wrong: a clip of ŷ to [0.01, 0.99] shows here.
+    cases.append(("4 samples, ŷ of 0.999 and 0.001", np.array([[0.999], [0.001], [0.999], [0.001]]),
+                  np.array([[1.0], [0.0], [0.0], [1.0]])))
     return cases
 
 
@@ -53,13 +56,29 @@ def mse(learner: Learner) -> str:
     return "correct for one and several outputs and for one or more samples"
 
 
+# An epsilon against log(0), log(ŷ + ε) with ε up to 1e-6, or a clip of ŷ to [1e-7, 1 − 1e-7] (Keras's),
+# changes the loss at ŷ = 0.001 by less than 0.1 %: a right answer. A clip to [0.01, 0.99] changes it by a
+# third.
+BCE_RTOL = 1e-3
+NEAR_MISS = 0.05
+SMOOTHING_HINT = ("your loss is close to the exact one but not equal where ŷ is near 0 or 1: an epsilon "
+                  "added inside the log, or a clip of ŷ, changes it there (keep ε at most 1e-6, or leave it "
+                  "out)")
+
+
 @book.exercise(2, "bce")
 def bce(learner: Learner) -> str:
     f = learner.function("bce")
     for label, y_hat, y in loss_cases():
         N, C = y.shape
         terms = y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)
-        expect_number(call_unchanged(f, y_hat, y), float(-np.mean(terms)), f"bce on {label}",
+        got = call_unchanged(f, y_hat, y)
+        expected = float(-np.mean(terms))
+        value = as_number(got, f"bce on {label}")
+        if np.isfinite(value) and BCE_RTOL < abs(value - expected) / expected < NEAR_MISS:
+            shown, wanted = distinct(value, expected)
+            raise Fail(f"bce on {label} is {shown}, expected {wanted}", SMOOTHING_HINT)
+        expect_number(got, expected, f"bce on {label}", rtol=BCE_RTOL,
                       hint="−mean over every entry of y·log(ŷ) + (1 − y)·log(1 − ŷ); np.log is the "
                            "natural log",
                       mistakes={"a cross-entropy is positive: mind the minus in front": np.mean(terms),
@@ -74,7 +93,7 @@ def bce(learner: Learner) -> str:
                                 "y and ŷ are swapped: the log is taken of the network's probabilities":
                                 -np.mean(y_hat * np.log(np.clip(y, 1e-300, None))
                                          + (1 - y_hat) * np.log(np.clip(1 - y, 1e-300, None)))})
-    return "correct for one and several outputs and for one or more samples"
+    return "correct for one and several outputs, for one or more samples and for ŷ near 0 and 1"
 
 
 def forward_with_cache(X: np.ndarray, params: dict) -> tuple[np.ndarray, dict]:

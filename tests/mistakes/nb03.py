@@ -132,4 +132,16 @@ ENTRIES = [
             replace="log_p = np.log(y_hat, out=y_hat)\n"
                     "    return float(-np.mean(y * log_p + (1 - y) * np.log(1 - np.exp(log_p))))",
             description="takes the log of the caller's y_hat in place"),
+    # Found by an adversarial review: ŷ near 0 and 1, where a clip or an epsilon changes the loss.
+    Mistake(NB, "bce", find=BCE_TERMS,
+            replace="y * np.log(np.clip(y_hat, 0.01, 0.99)) "
+                    "+ (1 - y) * np.log(1 - np.clip(y_hat, 0.01, 0.99))",
+            description="y_hat clipped to [0.01, 0.99]"),
+    Variant(NB, "bce", find=BCE_TERMS,
+            replace="y * np.log(y_hat + 1e-7) + (1 - y) * np.log(1 - y_hat + 1e-7)",
+            description="an epsilon of 1e-7 inside the logs"),
+    Variant(NB, "bce", find=BCE_TERMS,
+            replace="y * np.log(np.clip(y_hat, 1e-7, 1 - 1e-7)) "
+                    "+ (1 - y) * np.log(np.clip(1 - y_hat, 1e-7, 1))",
+            description="y_hat clipped to [1e-7, 1 - 1e-7] as Keras does"),
 ]
