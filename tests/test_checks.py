@@ -255,3 +255,25 @@ def test_bce_catches_a_clip_to_one_hundredth():
         return float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
     result = verdict("03_loss_and_backpropagation", "bce", bce=bce)
     assert not result.passed and "0.999" in result.message
+
+
+@pytest.mark.parametrize("halve", [False, True])
+def test_training_loop_must_keep_lr_and_every_epoch_when_the_loss_rises(halve):
+    from classroom.checks.nb03 import forward_with_cache, gradients
+
+    def training_loop(X, y, params, lr, num_epochs):
+        losses = []
+        for _ in range(num_epochs):
+            y_hat, cache = forward_with_cache(X, params)
+            losses.append(float(np.mean((y_hat - y) ** 2)))
+            if len(losses) > 1 and losses[-1] > losses[-2]:
+                if not halve:
+                    break
+                lr = lr / 2
+            grads = gradients(X, y, params, cache)
+            for name in params:
+                params[name] -= lr * grads[name]
+        return losses
+    result = verdict(NB04, "training_loop", training_loop=training_loop)
+    assert not result.passed and "lr = 10.0" in result.message
+    assert ("learning rate" if halve else "no stopping early") in result.hint

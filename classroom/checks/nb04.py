@@ -54,12 +54,16 @@ def sgd_step(learner: Learner) -> str:
     return "every array updated in place, for 2 and 3 layers and two learning rates; grads untouched"
 
 
-def reference_loop(X, y, params, lr, num_epochs) -> list[float]:
-    """Full-batch gradient descent on the 2-H-1 sigmoid network with the MSE loss, in place."""
+def reference_loop(X, y, params, lr, num_epochs, halve_on_rise=False) -> list[float]:
+    """Full-batch gradient descent on the 2-H-1 sigmoid network with the MSE loss, in place.
+
+    ``halve_on_rise``: the slip of halving lr whenever the loss rises (the exercise keeps lr fixed)."""
     losses = []
     for _ in range(num_epochs):
         y_hat, cache = forward_with_cache(X, params)
         losses.append(float(np.mean((y_hat - y) ** 2)))
+        if halve_on_rise and len(losses) > 1 and losses[-1] > losses[-2]:
+            lr = lr / 2
         grads = gradients(X, y, params, cache)
         for name in params:
             params[name] -= lr * grads[name]
@@ -73,7 +77,11 @@ def loop_cases() -> list[tuple[str, np.ndarray, np.ndarray, dict, float, int]]:
     y6 = rng.integers(0, 2, size=(6, 1)).astype(float)
     return [("XOR, 4 hidden units, lr = 2.0, 25 epochs", XOR, y_xor, two_layer_params(2, 4, 1, 5), 2.0, 25),
             ("6 samples, 3 hidden units, lr = 0.5, 7 epochs", X6, y6, two_layer_params(2, 3, 1, 6), 0.5, 7),
-            ("XOR, 4 hidden units, lr = 1.0, 1 epoch", XOR, y_xor, two_layer_params(2, 4, 1, 7), 1.0, 1)]
+            ("XOR, 4 hidden units, lr = 1.0, 1 epoch", XOR, y_xor, two_layer_params(2, 4, 1, 7), 1.0, 1),
+            # A step so large that the loss rises 33 times in the first 63 epochs, then falls below 1e-3 at
+            # epoch 362: a loop that stops early or changes lr shows (and rounding does not grow here).
+            ("XOR, 4 hidden units, lr = 10.0, 400 epochs", XOR, y_xor, two_layer_params(2, 4, 1, 5), 10.0,
+             400)]
 
 
 @book.exercise(2, "training_loop")
@@ -81,6 +89,7 @@ def training_loop(learner: Learner) -> str:
     f = learner.function("training_loop")
     for label, X, y, params, lr, num_epochs in loop_cases():
         expected_params = {name: value.copy() for name, value in params.items()}
+        params_before = {name: value.copy() for name, value in params.items()}
         expected = reference_loop(X, y, expected_params, lr, num_epochs)
         arrays = dict(params)
         got = f(X.copy(), y.copy(), params, lr, num_epochs)
@@ -88,7 +97,8 @@ def training_loop(learner: Learner) -> str:
         if not sequence or len(got) != num_epochs:
             what = f"{len(got)} values" if sequence else type(got).__name__
             raise Fail(f"training_loop ({label}) returned {what}, expected a list of {num_epochs} losses",
-                       "record one loss per epoch in a list, and return the list after the loop")
+                       "run exactly num_epochs epochs (no stopping early, even when the loss rises or gets "
+                       "small), record one loss per epoch in a list, and return the list after the loop")
         losses = [as_number(value, f"training_loop ({label}): loss {k + 1}") for k, value in enumerate(got)]
         after_step = expected[1:] + [reference_loop(X, y, {n: v.copy() for n, v in expected_params.items()},
                                                     lr, 1)[0]]
@@ -97,7 +107,11 @@ def training_loop(learner: Learner) -> str:
                      mistakes={"record the loss before the update: the loss of the weights the gradients "
                                "belong to": after_step,
                                "record the mean squared error, the mean over the samples":
-                               [len(X) * loss for loss in expected]})
+                               [len(X) * loss for loss in expected],
+                               "keep the learning rate you are given for every epoch: with a large step the "
+                               "loss may rise for a while, and that is part of what the loop shows":
+                               reference_loop(X, y, {n: v.copy() for n, v in params_before.items()}, lr,
+                                              num_epochs, halve_on_rise=True)})
         for name in params:
             got_array = arrays[name] if params[name] is arrays[name] else params[name]
             what = f"training_loop ({label}): params['{name}'] after training"
@@ -106,5 +120,5 @@ def training_loop(learner: Learner) -> str:
         if any(params[name] is not arrays[name] for name in arrays):
             raise Fail(f"training_loop ({label}) put new arrays into params instead of updating them",
                        IN_PLACE)
-    return ("losses and final weights correct for 1 to 25 epochs, 3 and 4 hidden units and three learning "
-            "rates")
+    return ("losses and final weights correct for 1 to 400 epochs, 3 and 4 hidden units and four learning "
+            "rates, one so large that the loss rises at times")

@@ -96,4 +96,14 @@ ENTRIES = [
             + LOOP_UPDATE, replace="sgd_step(params, grads, lr)", description="calls the learner's sgd_step"),
     Variant(NB, "training_loop", find="    return losses", replace="    return np.array(losses)",
             description="returns the losses as an array"),
+    # Found by an adversarial review: a loss that rises at times (lr = 10), where a loop that adapts shows.
+    Mistake(NB, "training_loop", find="losses.append(mse(y_hat, y))",
+            replace="losses.append(mse(y_hat, y))\n        if len(losses) > 1 and losses[-1] > losses[-2]:\n"
+                    "            break", description="stops early when the loss rises"),
+    Mistake(NB, "training_loop", find="losses.append(mse(y_hat, y))",
+            replace="losses.append(mse(y_hat, y))\n        if losses[-1] < 1e-3:\n            break",
+            description="stops early once the loss is small"),
+    Mistake(NB, "training_loop", find="losses.append(mse(y_hat, y))",
+            replace="losses.append(mse(y_hat, y))\n        if len(losses) > 1 and losses[-1] > losses[-2]:\n"
+                    "            lr = lr / 2", description="halves the learning rate when the loss rises"),
 ]
