@@ -257,6 +257,16 @@ def test_bce_catches_a_clip_to_one_hundredth():
     assert not result.passed and "0.999" in result.message
 
 
+def test_cross_entropy_gradient_catches_a_softmax_that_clips_the_logits():
+    def cross_entropy_gradient(logits, labels):
+        E = np.exp(np.clip(logits, -500, 500))
+        P = E / E.sum(axis=1, keepdims=True)
+        return (P - np.eye(logits.shape[1])[labels]) / len(logits)
+    result = verdict("07_capstone_digits", "cross_entropy_gradient",
+                     cross_entropy_gradient=cross_entropy_gradient)
+    assert not result.passed and "1000, 1001" in result.message and "clipping" in result.hint
+
+
 @pytest.mark.parametrize("halve", [False, True])
 def test_training_loop_must_keep_lr_and_every_epoch_when_the_loss_rises(halve):
     from classroom.checks.nb03 import forward_with_cache, gradients

@@ -64,4 +64,24 @@ ENTRIES = [
     Mistake(NB, "cross_entropy_gradient", find="nnlib.activations.softmax(logits)",
             replace="np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)",
             description="a softmax without the max subtraction"),
+    # Found by an adversarial review: integer logits, large logits a little apart.
+    Mistake(NB, "softmax", find=BOTH,
+            replace="out = np.zeros_like(Z)\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
+                    "    out[...] = E / E.sum(axis=1, keepdims=True)\n    return out",
+            description="output array made with zeros_like truncates integer logits"),
+    Variant(NB, "softmax", find=BOTH,
+            replace="out = np.empty(Z.shape)\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
+                    "    out[:] = E / E.sum(axis=1, keepdims=True)\n    return out",
+            description="a float output array filled in"),
+    Mistake(NB, "cross_entropy_gradient", find="nnlib.activations.softmax(logits)",
+            replace="np.exp(np.clip(logits, -500, 500)) "
+                    "/ np.exp(np.clip(logits, -500, 500)).sum(axis=1, keepdims=True)",
+            description="an inline softmax that clips the logits to 500 against overflow"),
+    Variant(NB, "cross_entropy_gradient", find="nnlib.activations.softmax(logits)",
+            replace="np.exp(logits - logits.max(axis=1, keepdims=True)) "
+                    "/ np.exp(logits - logits.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)",
+            description="an inline softmax with the max subtraction"),
+    Mistake(NB, "cross_entropy_gradient", find=RESULT,
+            replace="dZ = np.zeros_like(logits)\n    dZ[...] = (P - Y) / N\n    return dZ",
+            description="output array made with zeros_like truncates integer logits"),
 ]
