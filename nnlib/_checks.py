@@ -57,6 +57,8 @@ def as_float_array(name: str, values: object) -> np.ndarray:
     """Return ``values`` as a float64 array, raising TypeError for non-numeric input (strings, objects)."""
     if type(values) is np.ndarray and values.dtype == np.float64:
         return values  # the fast path: nothing to convert
+    if values is None:
+        raise TypeError(f"{name} must hold numbers, got None (a function that forgot to return?)")
     if isinstance(values, np.ma.MaskedArray):  # np.asarray would drop the mask and use the hidden values
         raise TypeError(f"{name} is a masked array: its masked entries would be used as numbers; fill them "
                         f"({name}.filled(value)) or drop those rows first ({name}.compressed() for 1-D)")

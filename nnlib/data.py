@@ -160,15 +160,16 @@ def _as_rows(name: str, values: object) -> np.ndarray:
 def _strata(y: np.ndarray, test_fraction: float) -> np.ndarray | None:
     """Integer class labels to stratify on, or None when y does not look like class labels.
 
-    Whole numbers with more distinct values than the test set has rows (prices in whole pounds, ages) are
-    regression targets, not classes: stratified, each value would keep round(test_fraction * its count) rows,
-    0 for most, and the test set would be empty or hold only the values that repeat.
+    Whole numbers some of which are too rare to give the test set even one row (test_fraction * count < 1)
+    are not stratified: prices in whole pounds, ages. Stratified, each value keeps round(test_fraction *
+    its count) test rows, 0 for the rare ones, and the test set would miss them all.
     """
     labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y), -1)[:, 0]
     whole = labels.dtype.kind in "iub" or (labels.dtype.kind == "f" and np.all(labels == np.round(labels)))
     if not whole:
         return None
-    return labels if len(np.unique(labels)) <= test_fraction * len(labels) else None
+    counts = np.unique(labels, return_counts=True)[1]
+    return labels if test_fraction * counts.min() >= 1 else None
 
 
 def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
@@ -179,8 +180,8 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
     Shapes: X (N, ...), y (N, ...) -> the same trailing shapes with N_train + N_test = N rows.
     For class labels (integers (N,) or (N, 1), or one-hot (N, C)) the split is stratified: each class
     keeps round(test_fraction * its size) samples for the test set, so both sets keep the class balance.
-    Whole numbers with more distinct values than test_fraction * N (regression targets such as prices) get a
-    plain random split of round(test_fraction * N) test rows.
+    Whole numbers of which some are too rare to give the test set a row (test_fraction * count < 1: prices,
+    ages) get a plain random split of round(test_fraction * N) test rows.
     """
     X, y = _as_rows("X", X), _as_rows("y", y)
     if len(X) != len(y):

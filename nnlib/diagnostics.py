@@ -7,12 +7,14 @@ naming it, never a wrong sentence.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
 import numpy as np
 
 from ._checks import HIDDEN_ACTIVATIONS, as_float_array, check_2d, check_choice, check_finite, check_int
+from .data import one_hot
 from .losses import LOSSES
 
 # The loss "diverged" when it stays above this many times its value before training *and* above the loss of a
@@ -28,15 +30,22 @@ DIVERGENCE_EPOCHS = 10
 # times a constant guess's loss: it predicts worse than knowing nothing about X.
 WORSE_THAN_GUESSING_FACTOR = 1.2
 # A loss "fell" during training when it ended below this fraction of its start: a network still worse than a
-# guess then needs more training, not a smaller learning rate. (A blown-up network's loss stays where it is.)
-FELL_FACTOR = 0.9
+# guess then needs more training (or a larger learning rate), not a smaller one. A loss that rose says the
+# learning rate is too high; one that hardly moved is too small a rate or a network stuck after too large one.
+FELL_FACTOR = 0.99
+# Stuck units are named only when the network fits poorly: its loss after training is above this fraction of
+# a constant guess's. (A healthy ReLU network often keeps a few dead units -- 2-4-1 on XOR in most runs, the
+# capstone's 64-64-10 about 14 -- and fits anyway; on XOR, runs that reach 100 % end below 0.001 of a guess's
+# loss, runs stuck at 75 % above 0.5.)
+POOR_FIT_FACTOR = 0.1
 DIVERGED = "the loss rose from"  # how divergence's sentence starts (the playground recognises it)
 # Inputs are "not scaled" when a feature's typical size, its root mean square, is above this. Initial weights
 # (Xavier, He) assume features of size about 1; nnlib's data sets stay below 2.5.
 INPUT_SCALE_LIMIT = 4.0
 # Regression targets (mse) are "not scaled" when an output's typical size is above this: the network's outputs
-# start near size 1, so the first losses and gradients are then huge and the steps overshoot.
-TARGET_SCALE_LIMIT = 4.0
+# start near size 1, so the first losses and gradients are then huge and the steps overshoot. (Targets up to
+# about 10, such as the digits' values 0-9, still train well.)
+TARGET_SCALE_LIMIT = 10.0
 # A sigmoid or tanh unit is "saturated" when its output is this close to the same limit (0 or 1; -1 or 1)
 # for every training sample: its slope is then below 2 % of its largest value, so it hardly learns, and it
 # says the same for every sample. (A unit near 0 for some samples and near 1 for the others is a sharp switch
@@ -53,7 +62,7 @@ def guessing_loss(loss_name: str, Y: np.ndarray) -> float:
     cross_entropy).
     """
     check_choice("loss_name", loss_name, LOSSES)
-    Y = _targets("Y", Y, probabilities=loss_name != "mse")
+    Y = _targets("Y", Y, loss_name)
     p = Y.mean(axis=0)  # (C,): the mean target of each output; for labels, each class's frequency
     if loss_name == "mse":
         return float(np.mean((Y - p) ** 2))
@@ -93,8 +102,8 @@ def worse_than_guessing(loss: float, start: float, guess: float, optimizer, unsc
                         ) -> list[str]:
     """A sentence when ``loss``, the loss on the training data after training, is above
     WORSE_THAN_GUESSING_FACTOR times ``guess`` (a constant prediction's loss), else nothing. ``start``: the
-    loss before this training: a loss that fell below FELL_FACTOR * start needs more training, one that did
-    not fall has a learning rate too high (in this training or an earlier one). Nothing when ``guess`` is 0:
+    loss before this training: a loss that fell below FELL_FACTOR * start needs more training, one that rose
+    a smaller learning rate, one that hardly moved either. Nothing when ``guess`` is 0:
     every target is the same (constant_targets says so) and no network can be worse than exactly right."""
     loss, start, guess = _number("loss", loss), _number("start", start), _number("guess", guess)
     if guess <= 0.0 or not loss > WORSE_THAN_GUESSING_FACTOR * guess:
@@ -105,16 +114,22 @@ def worse_than_guessing(loss: float, start: float, guess: float, optimizer, unsc
     if loss < FELL_FACTOR * start:
         then = ", after scaling the numbers named above" if unscaled else ""
         return [said + f"it fell from {start:.4g} during this training, so training has not gone far enough "
-                f"yet: train for more epochs{then}"]
-    how = (f"it rose from {start:.4g} during this training" if loss > start
-           else f"it was already {start:.4g} before this training")
-    return [said + f"{how}. {_likely_cause(optimizer, unscaled, fresh=True)}"]
+                f"yet: train for more epochs, or with a larger learning rate{then}"]
+    if loss > start:
+        return [said + f"it rose from {start:.4g} during this training. "
+                f"{_likely_cause(optimizer, unscaled, fresh=True)}"]
+    lr = getattr(optimizer, "lr", "?")
+    return [said + f"it was already {start:.4g} before this training and hardly moved. Either the learning "
+            f"rate (lr={lr}) is far too small to move it, or the network is stuck after steps far too large "
+            "(in an earlier training, or with saturated units): train a fresh network"]
 
 
 def not_finite(loss: float, epoch: int, optimizer, unscaled: bool = False, after_step: bool = False) -> str:
     """The sentence for a loss that became NaN or inf at ``epoch`` (the weights were restored); with
     ``after_step``, the loss after the last step of that epoch, measured once training ended."""
     epoch = check_int("epoch", epoch, 1)
+    if math.isfinite(_number("loss", loss)):
+        raise ValueError(f"loss must be NaN or inf for not_finite, got {loss}")
     when = f"after the last step of epoch {epoch}" if after_step else f"at epoch {epoch}"
     return (f"the loss became {_number('loss', loss)} {when}. {_likely_cause(optimizer, unscaled)}. The "
             "weights were restored to those before the step that broke them")
@@ -141,7 +156,8 @@ def input_scale(X: np.ndarray) -> list[str]:
     large = np.flatnonzero(size > INPUT_SCALE_LIMIT)
     if large.size == 0:
         return []
-    return [f"the inputs are not scaled: {large.size} of {X.shape[1]} features have a typical size (root "
+    have = "has" if large.size == 1 else "have"
+    return [f"the inputs are not scaled: {large.size} of {X.shape[1]} features {have} a typical size (root "
             f"mean square) above {INPUT_SCALE_LIMIT:g}, up to {size.max():.3g} (X ranges from {X.min():.3g} "
             f"to {X.max():.3g}). Large inputs make large Z in the first layer: sigmoid/tanh units saturate "
             "and steps overshoot. Scale X first, e.g. X / X.max() or (X - X.mean(axis=0)) / X.std(axis=0)"]
@@ -155,7 +171,7 @@ def target_scale(loss_name: str, Y: np.ndarray) -> list[str]:
     in [0, 1]: nothing to say.)
     """
     check_choice("loss_name", loss_name, LOSSES)
-    Y = _targets("Y", Y, probabilities=loss_name != "mse")
+    Y = _targets("Y", Y, loss_name)
     size = np.sqrt(np.mean(Y**2, axis=0))  # (C,): each output's root mean square target
     if loss_name != "mse" or size.max() <= TARGET_SCALE_LIMIT:
         return []
@@ -168,7 +184,7 @@ def target_scale(loss_name: str, Y: np.ndarray) -> list[str]:
 
 def constant_targets(Y: np.ndarray) -> list[str]:
     """A sentence when every target row of Y (N, C) is the same (N >= 2): there is nothing to learn."""
-    Y = _targets("Y", Y, probabilities=False)
+    Y = _targets("Y", Y, "mse")
     if Y.shape[0] < 2 or not (Y == Y[0]).all():
         return []
     value = f"{Y[0, 0]:g}" if Y.shape[1] == 1 else f"the row {Y[0].tolist()}"
@@ -191,21 +207,23 @@ def stuck_units(layer_outputs: Sequence[np.ndarray], activation: str) -> list[st
         A = _finite_2d(f"layer_outputs[{k - 1}]", A, f"n_{k}")
         if activation == "relu":
             stuck, what = (A <= 0.0).all(axis=0), "dead (ReLU output 0 for every training sample)"
-            cause = ("a too-high learning rate, inputs that are not scaled, or an unlucky initialisation; "
-                     "try a lower lr, scaled inputs or another seed")
+            cause = ("an unlucky initialisation, a too-high learning rate, or inputs that are not scaled; "
+                     "try another seed, a lower lr or scaled inputs")
         elif activation in ("sigmoid", "tanh"):
             low = 0.0 if activation == "sigmoid" else -1.0
             stuck = (A < low + SATURATION_MARGIN).all(axis=0) | (A > 1.0 - SATURATION_MARGIN).all(axis=0)
-            what = (f"saturated ({activation} output within {SATURATION_MARGIN:g} of {low:g} for every "
-                    "training sample, or of 1 for every sample: a slope of nearly 0)")
+            what = (f"saturated (the {activation} output stays within {SATURATION_MARGIN:g} of {low:g} on "
+                    f"every training sample, or within {SATURATION_MARGIN:g} of 1 on every sample: a slope "
+                    "of nearly 0)")
             cause = "inputs that are not scaled, or a too-high learning rate"
         else:
             continue
         units = np.flatnonzero(stuck).tolist()
         if units:
-            sentences.append(f"{len(units)} of the {A.shape[1]} units of hidden layer {k} are {what}: units "
-                             f"{_listed(units)} (columns of W{k}, counting from 0). They no longer learn. "
-                             f"Likely cause: {cause}")
+            are, unit, they = ("is", "unit", "It") if len(units) == 1 else ("are", "units", "They")
+            sentences.append(f"{len(units)} of the {A.shape[1]} units of hidden layer {k} {are} {what}: "
+                             f"{unit} {_listed(units)} (columns of W{k}, counting from 0). {they} no longer "
+                             f"learn{'s' if len(units) == 1 else ''}. Likely cause: {cause}")
     return sentences
 
 
@@ -244,10 +262,16 @@ def _finite_2d(name: str, values: object, columns: str) -> np.ndarray:
     return array
 
 
-def _targets(name: str, Y: object, probabilities: bool) -> np.ndarray:
-    """Targets Y (N, C) as checked by _finite_2d, in [0, 1] when ``probabilities`` (bce, cross_entropy)."""
+def _targets(name: str, Y: object, loss_name: str) -> np.ndarray:
+    """Targets Y (N, C) as checked by _finite_2d, in [0, 1] for bce and cross_entropy. As train takes y, a
+    1-D Y is one target per sample, or for cross_entropy integer labels (made one-hot here)."""
+    Y = as_float_array(name, Y)
+    if Y.ndim == 1 and loss_name == "cross_entropy" and Y.size:
+        Y = one_hot(np.asarray(Y, dtype=np.int64) if (Y == np.round(Y)).all() else Y)
+    elif Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
     Y = _finite_2d(name, Y, "C")
-    if probabilities and not (Y.min() >= 0.0 and Y.max() <= 1.0):
+    if loss_name != "mse" and not (Y.min() >= 0.0 and Y.max() <= 1.0):
         raise ValueError(f"{name} must hold labels or probabilities in [0, 1] for bce and cross_entropy "
                          f"(one-hot rows for cross_entropy), got values from {Y.min():.4g} to {Y.max():.4g}")
     return Y

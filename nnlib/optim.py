@@ -11,20 +11,19 @@ the kernel's stop button interrupted half-way.
 from __future__ import annotations
 
 import operator
-import weakref
 
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_number
 
 
-def check_step(params: dict, grads: dict, state: dict | None, stepped: dict[str, weakref.ref]
+def check_step(params: dict, grads: dict, state: dict | None, stepped: dict[str, np.ndarray]
                ) -> dict[str, np.ndarray]:
     """Check everything before a step changes anything; returns the gradients as float64 arrays.
 
     params: dict of float arrays (updated in place, so integer arrays are refused); grads: the same keys and
     shapes, finite; state: the optimiser's dict of arrays from earlier steps (None before the first);
-    stepped: weak references to the parameter arrays that state belongs to (see remember_params).
+    stepped: the parameter arrays that state belongs to (the params of the last step).
     """
     if not isinstance(params, dict) or not isinstance(grads, dict) or params.keys() != grads.keys():
         keys = [sorted(getattr(d, "keys", list)()) for d in (params, grads)]
@@ -48,17 +47,13 @@ def check_step(params: dict, grads: dict, state: dict | None, stepped: dict[str,
             name: W.shape for name, W in params.items()}:
         raise ValueError(f"this optimiser has been stepping parameters {sorted(state)} of other shapes, now "
                          f"it got {sorted(params)}: use one optimiser per network")
-    if state is not None and not all(name in stepped and stepped[name]() is W for name, W in params.items()):
+    if state is not None and not all(stepped.get(name) is W for name, W in params.items()):
         raise ValueError("this optimiser's state (its momentum buffers, or Adam's m and v) belongs to the "
-                         "parameter arrays it stepped before, not to these: a new (or loaded) network needs "
-                         "a new optimiser; use one optimiser per network")
+                         "parameter arrays it stepped before, not to these: use one optimiser per network. "
+                         "A new or loaded network needs a new optimiser, e.g. nnlib.Adam(lr=0.01); to put "
+                         "saved weights back into the same network, copy them into its arrays in place: "
+                         "net.params[name][...] = best[name]")
     return checked
-
-
-def remember_params(params: dict) -> dict[str, weakref.ref]:
-    """Weak references to the parameter arrays a step just updated: the state built from their gradients
-    belongs to them (weak, so an optimiser does not keep a network that is gone alive)."""
-    return {name: weakref.ref(W) for name, W in params.items()}
 
 
 def _same(values: tuple, checked: tuple) -> bool:
@@ -79,7 +74,7 @@ class SGD:
         self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
         self.check_hyperparameters()
         self.buffers: dict[str, np.ndarray] = {}
-        self.stepped: dict[str, weakref.ref] = {}  # the arrays the buffers belong to (remember_params)
+        self.stepped: dict[str, np.ndarray] = {}  # the parameter arrays the buffers belong to
 
     def hyperparameters(self) -> tuple:
         return self.lr, self.momentum, self.weight_decay
@@ -109,7 +104,7 @@ class SGD:
                 b = buffers.get(name)
                 g = buffers[name] = g.copy() if b is None else self.momentum * b + g
             W -= self.lr * g
-        self.buffers, self.stepped = buffers, remember_params(params)
+        self.buffers, self.stepped = buffers, dict(params)
 
 
 # The largest gradient entry whose square float64 holds (about 1.3e154): Adam keeps squared gradients in v.
@@ -142,7 +137,7 @@ class Adam:
         self.t = 0  # steps taken
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
-        self.stepped: dict[str, weakref.ref] = {}  # the arrays m and v belong to (remember_params)
+        self.stepped: dict[str, np.ndarray] = {}  # the parameter arrays m and v belong to
 
     def hyperparameters(self) -> tuple:
         return self.lr, self.betas, self.eps, self.weight_decay
@@ -179,4 +174,4 @@ class Adam:
             m_hat = m[name] / (1 - beta1**t)
             v_hat = v[name] / (1 - beta2**t)
             W -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-        self.m, self.v, self.t, self.stepped = m, v, t, remember_params(params)
+        self.m, self.v, self.t, self.stepped = m, v, t, dict(params)

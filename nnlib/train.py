@@ -129,16 +129,19 @@ class _Judge:
 
 def _look_at_the_end(net, X, Y, history, checkpoint, judge: _Judge) -> None:
     """After the last epoch: undo a last step that broke the weights or the loss, then add the warnings about
-    the network as it is now (a loss worse than a constant guess's, stuck units)."""
+    the network as it is now: a loss worse than a constant guess's, and, when it fits poorly (its loss above
+    POOR_FIT_FACTOR times a guess's), the stuck units that may be why."""
     loss = net._loss(net._forward(X)[0], Y)[0]  # after the last step, which the epochs' losses precede
     weights_finite = all(np.isfinite(W).all() for W in net.params.values())
     if history.epochs_run and not (weights_finite and math.isfinite(loss)):  # the very last step broke them
         checkpoint.restore()
         history.stop_reason = judge.not_finite(loss, history.epochs_run, after_step=True)
         history.warnings.append(history.stop_reason)
+        loss = net._loss(net._forward(X)[0], Y)[0]
     elif history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
         history.warnings += judge.worse_than_guessing(loss)
-    history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
+    if not loss <= diagnostics.POOR_FIT_FACTOR * judge.guess:  # a poor fit: are stuck units the reason?
+        history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
 
 
 def _keep_completed_epochs(history: History) -> None:

@@ -170,7 +170,7 @@ CASES = {
                     "relu_derivative", "identity_derivative")},
     "relu of a ragged list": (lambda: activations.relu([[1.0, 2.0], [3.0]]), ValueError,
                               ["Z must be a rectangular array of numbers", "ragged"]),
-    "softmax of None": (lambda: activations.softmax(None), TypeError, ["Z must hold numbers", "object"]),
+    "softmax of None": (lambda: activations.softmax(None), TypeError, ["Z must hold numbers, got None"]),
     "masked X": (lambda: net().predict(np.ma.masked_array(X, mask=X > 0.5)), TypeError,
                  ["X is a masked array", "X.filled(value)"]),
 }

@@ -155,6 +155,7 @@ def test_train_test_split_accepts_one_hot_and_float_targets():
     np.arange(100_000, 104_000, 100),                                     # whole-pound prices, all different
     np.concatenate([np.arange(100_000, 100_030), np.repeat([7, 9], 5)]),  # and two values that repeat
     np.repeat(np.arange(20), 2).astype(float),                            # ages: each value twice
+    np.concatenate([np.repeat(np.arange(18, 60), 7), np.arange(60, 78)]),   # ages, the old ones rare
 ])
 def test_train_test_split_of_whole_number_regression_targets_is_a_plain_random_split(targets):
     # Stratified as if each value were a class, each kept round(0.25 * its count) = 0 test rows: the split
@@ -165,6 +166,8 @@ def test_train_test_split_of_whole_number_regression_targets_is_a_plain_random_s
     counts = dict(zip(*np.unique(targets, return_counts=True), strict=True))
     assert any(counts[t] == 1 for t in t_test) or all(count > 1 for count in counts.values())
     assert len(np.unique(t_test)) > 2
+    rare = [t for t, count in counts.items() if 0.25 * count < 1]
+    assert np.isin(t_test, rare).any()   # the rare values are not all kept out of the test set
 
 
 @pytest.mark.parametrize("fraction", [0, 1, -0.5, 1.5, "0.3"])

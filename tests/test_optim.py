@@ -1,5 +1,8 @@
 """SGD and Adam against values computed by hand (40 steps against PyTorch: test_pytorch_reference)."""
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -200,7 +203,7 @@ def test_an_optimiser_refuses_a_new_network_of_the_same_shapes(make):
         nnlib.train(second, X, y, optimizer, epochs=5)
     assert all(np.array_equal(W, before[name]) for name, W in second.params.items())
     loaded = nnlib.MLP([2, 4, 1], seed=0)   # the same numbers in other arrays: not the arrays it stepped
-    with pytest.raises(ValueError, match="a new \\(or loaded\\) network needs a new optimiser"):
+    with pytest.raises(ValueError, match="A new or loaded network needs a new optimiser"):
         optimizer.step(loaded.params, loaded.loss_and_grads(X, y)[1])
     nnlib.train(first, X, y, optimizer, epochs=5)   # its own network trains on
 
@@ -222,3 +225,22 @@ def test_adam_refuses_a_gradient_whose_square_overflows_and_changes_nothing():
     assert params["W"].tolist() == [1.0, 2.0] and optimizer.t == 0 and optimizer.m == {}
     optimizer.step(params, {"W": np.array([0.1, 0.1]), "b": np.array([1e150])})   # its square still fits
     assert np.isfinite(optimizer.v["b"]).all() and params["b"][0] == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize("make", [lambda: nnlib.SGD(lr=0.1, momentum=0.9), lambda: nnlib.Adam(lr=0.1)])
+def test_a_copied_network_and_optimiser_train_on_together_and_restoring_in_place_is_allowed(make):
+    X, y = nnlib.data.xor()
+    net, optimizer = nnlib.MLP([2, 4, 1], seed=0), make()
+    nnlib.train(net, X, y, optimizer, epochs=3)
+    copied_net, copied_optimizer = copy.deepcopy((net, optimizer))   # copied together: they still belong
+    assert nnlib.train(copied_net, X, y, copied_optimizer, epochs=3).epochs_run == 3
+    net_back, optimizer_back = pickle.loads(pickle.dumps((net, optimizer)))   # and through pickle
+    assert nnlib.train(net_back, X, y, optimizer_back, epochs=3).epochs_run == 3
+    best = {name: W.copy() for name, W in net.params.items()}
+    nnlib.train(net, X, y, optimizer, epochs=3)
+    for name in best:   # restoring the best weights in place: the same arrays, the same optimiser
+        net.params[name][...] = best[name]
+    assert nnlib.train(net, X, y, optimizer, epochs=3).epochs_run == 3
+    net.params = best   # new arrays: refused, with the in-place way in the message
+    with pytest.raises(ValueError, match=r"net.params\[name\]\[...\] = best\[name\]"):
+        nnlib.train(net, X, y, optimizer, epochs=1)

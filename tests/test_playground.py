@@ -451,7 +451,7 @@ def test_the_playground_shows_what_train_found_wrong_as_sentences():
     playground = Playground(dataset="xor", activation="relu", hidden=[2], seed=0)  # one unit dies here
     playground.fit()
     assert playground.history.warnings and "dead" in playground.history.warnings[0]
-    assert "⚠ 1 of the 2 units of hidden layer 1 are dead" in playground.notes.value
+    assert "⚠ 1 of the 2 units of hidden layer 1 is dead" in playground.notes.value
     playground._on_reset()
     assert playground.notes.value == "" and playground.history.warnings == []
 
