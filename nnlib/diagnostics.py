@@ -124,15 +124,23 @@ def worse_than_guessing(loss: float, start: float, guess: float, optimizer, unsc
             "(in an earlier training, or with saturated units): train a fresh network"]
 
 
-def not_finite(loss: float, epoch: int, optimizer, unscaled: bool = False, after_step: bool = False) -> str:
+def not_finite(loss: float, epoch: int, optimizer, unscaled: bool = False, after_step: bool = False,
+               validation: bool = False) -> str:
     """The sentence for a loss that became NaN or inf at ``epoch`` (the weights were restored); with
-    ``after_step``, the loss after the last step of that epoch, measured once training ended."""
+    ``after_step``, the loss after the last step of that epoch, measured once training ended; with
+    ``validation``, the loss on the validation data, while the training loss was finite."""
     epoch = check_int("epoch", epoch, 1)
     if math.isfinite(_number("loss", loss)):
         raise ValueError(f"loss must be NaN or inf for not_finite, got {loss}")
     when = f"after the last step of epoch {epoch}" if after_step else f"at epoch {epoch}"
-    return (f"the loss became {_number('loss', loss)} {when}. {_likely_cause(optimizer, unscaled)}. The "
-            "weights were restored to those before the step that broke them")
+    cause = _likely_cause(optimizer, unscaled)
+    if validation:
+        return (f"the validation loss became {float(loss)} {when}, though the training loss was finite. "
+                "Either the validation inputs are far larger than the training inputs (scale both the same "
+                f"way), or: {cause[0].lower() + cause[1:]}. The weights were restored to those before the "
+                "last step")
+    return (f"the loss became {float(loss)} {when}. {cause}. The weights were restored to those before the "
+            "step that broke them")
 
 
 def _likely_cause(optimizer, unscaled: bool, fresh: bool = False) -> str:

@@ -120,8 +120,8 @@ class _Judge:
     def divergence(self, losses: list[float]) -> str | None:
         return diagnostics.divergence(losses, self.start, self.guess, self.optimizer, self.unscaled)
 
-    def not_finite(self, loss: float, epoch: int, after_step: bool = False) -> str:
-        return diagnostics.not_finite(loss, epoch, self.optimizer, self.unscaled, after_step)
+    def not_finite(self, loss: float, epoch: int, after_step: bool = False, validation: bool = False) -> str:
+        return diagnostics.not_finite(loss, epoch, self.optimizer, self.unscaled, after_step, validation)
 
     def worse_than_guessing(self, loss: float) -> list[str]:
         return diagnostics.worse_than_guessing(loss, self.start, self.guess, self.optimizer, self.unscaled)
@@ -161,7 +161,10 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
         loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
         if validation is not None and math.isfinite(loss):
             val_loss, val_accuracy = _evaluate(net, *validation)
-            loss = loss if math.isfinite(val_loss) else val_loss
+            if not math.isfinite(val_loss):  # while the training loss was finite
+                checkpoint.restore()
+                history.stop_reason = judge.not_finite(val_loss, epoch, validation=True)
+                break
         if not math.isfinite(loss):
             checkpoint.restore()  # the weights before the step that made the loss NaN or inf
             history.stop_reason = judge.not_finite(loss, epoch)

@@ -560,3 +560,15 @@ def test_targets_of_size_ten_or_less_are_not_called_unscaled():
     assert nnlib.diagnostics.target_scale("mse", 100.0 + digits) != []
     assert nnlib.diagnostics.guessing_loss("cross_entropy", np.array([0, 1, 2, 2])) == pytest.approx(
         -(2 * 0.25 * np.log(0.25) + 0.5 * np.log(0.5)))   # integer labels, as train takes them
+
+
+def test_a_validation_loss_that_overflows_is_named_as_the_validation_loss():
+    # One validation row of 1e300: it was "the loss became inf ... the learning rate is probably too high".
+    X, y = nnlib.data.moons(200, seed=0)
+    X_val = X[:20].copy()
+    X_val[0] = 1e300
+    net = nnlib.MLP([2, 8, 1], activation="relu", output_activation="identity", loss="mse", seed=0)
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=0.01), epochs=5, validation=(X_val, y[:20]))
+    assert history.stop_reason.startswith("the validation loss became inf at epoch 1, though the training "
+                                          "loss was finite. Either the validation inputs are far larger")
+    assert history.epochs_run == 0 and history.warnings == [history.stop_reason]
