@@ -79,7 +79,7 @@ def _entropy_term(p: np.ndarray) -> np.ndarray:
 def diverged(losses: Sequence[float], start: float, guess: float) -> bool:
     """True when each of the last DIVERGENCE_EPOCHS epoch losses is above DIVERGENCE_FACTOR * start and
     above guess (see divergence)."""
-    recent = _losses("losses", losses)[-DIVERGENCE_EPOCHS:]
+    recent = _recent_losses("losses", losses, DIVERGENCE_EPOCHS)
     start, guess = _number("start", start), _number("guess", guess)
     return len(recent) == DIVERGENCE_EPOCHS and min(recent) > max(DIVERGENCE_FACTOR * start, guess)
 
@@ -251,12 +251,14 @@ def _number(name: str, value: object) -> float:
     return float(value)
 
 
-def _losses(name: str, losses: object) -> list[float]:
-    """``losses`` (one loss per epoch, such as history.loss) as a list of floats, or a TypeError naming it."""
+def _recent_losses(name: str, losses: object, count: int) -> list[float]:
+    """The last ``count`` of ``losses`` (one loss per epoch, such as history.loss) as floats, or a TypeError
+    naming it. (Only those are converted: train asks after every epoch, and the history grows.)"""
     if isinstance(losses, (str, bytes)) or not isinstance(losses, (Sequence, np.ndarray)):
         raise TypeError(f"{name} must be a list of losses, one per epoch (such as history.loss), got "
                         f"{type(losses).__name__}")
-    return [_number(f"{name}[{k}]", loss) for k, loss in enumerate(losses)]
+    start = max(len(losses) - count, 0)
+    return [_number(f"{name}[{k}]", losses[k]) for k in range(start, len(losses))]
 
 
 def _finite_2d(name: str, values: object, columns: str) -> np.ndarray:

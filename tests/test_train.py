@@ -572,3 +572,21 @@ def test_a_validation_loss_that_overflows_is_named_as_the_validation_loss():
     assert history.stop_reason.startswith("the validation loss became inf at epoch 1, though the training "
                                           "loss was finite. Either the validation inputs are far larger")
     assert history.epochs_run == 0 and history.warnings == [history.stop_reason]
+
+
+def test_divergence_reads_only_the_last_epochs_of_a_long_history():
+    # It converted every loss of the history after every epoch: 10,000 epochs of XOR took 112 s, not 0.5 s.
+    class CountingLosses(list):
+        reads = 0
+
+        def __getitem__(self, index):
+            CountingLosses.reads += 1
+            return super().__getitem__(index)
+
+        def __iter__(self):
+            CountingLosses.reads += len(self)
+            return super().__iter__()
+
+    losses = CountingLosses([1.0] * 10_000)
+    assert not nnlib.diagnostics.diverged(losses, start=1.0, guess=0.7)
+    assert CountingLosses.reads <= nnlib.diagnostics.DIVERGENCE_EPOCHS
