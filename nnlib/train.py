@@ -140,7 +140,7 @@ def _look_at_the_end(net, X, Y, history, checkpoint, judge: _Judge) -> None:
         loss = net._loss(net._forward(X)[0], Y)[0]
     elif history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
         history.warnings += judge.worse_than_guessing(loss)
-    if not loss <= diagnostics.POOR_FIT_FACTOR * judge.guess:  # a poor fit: are stuck units the reason?
+    if math.isfinite(loss) and loss > diagnostics.POOR_FIT_FACTOR * judge.guess:  # stuck units the reason?
         history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
 
 
