@@ -212,7 +212,7 @@ def test_grad_check_and_rel_error_are_exported_by_nnlib():
     ([1, np.nan], [1, 1], ValueError, "a must be finite, but 1 value(s) are NaN or inf (the first at index"),
     ([1, 1], [np.inf, 1], ValueError, "b must be finite"),
     ([np.inf], [np.inf], ValueError, "a must be finite"),
-    (None, None, TypeError, "a must hold numbers, got an array of dtype object"),
+    (None, None, TypeError, "a must hold numbers, got None (a function that forgot to return?)"),
     ("1", "2", TypeError, "a must hold numbers, got an array of dtype <U1"),
     ([["a"]], [["b"]], TypeError, "a must hold numbers"),
     ([[1.0, 2.0], [3.0]], [[1.0, 2.0], [3.0]], ValueError, "a must be a rectangular array of numbers"),
