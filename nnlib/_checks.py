@@ -82,14 +82,15 @@ def all_finite(array: np.ndarray) -> bool:
     return bool(np.isfinite(array).all())  # huge finite values can overflow a.a too: look at every value
 
 
-def check_finite(name: str, array: np.ndarray) -> None:
-    """Raise ValueError if ``array`` holds NaN or inf, saying how many and where the first one is."""
+def check_finite(name: str, array: np.ndarray, error: type[ValueError] = ValueError) -> None:
+    """Raise ValueError (or the subclass ``error``) if ``array`` holds NaN or inf, saying how many and where
+    the first one is."""
     if all_finite(array):
         return
     finite = np.isfinite(array)
     if not finite.all():
         first = tuple(int(i) for i in np.argwhere(~finite)[0])
-        raise ValueError(f"{name} must be finite, but {np.size(finite) - np.count_nonzero(finite)} value(s) "
+        raise error(f"{name} must be finite, but {np.size(finite) - np.count_nonzero(finite)} value(s) "
                          f"are NaN or inf (the first at index {first}: {array[first]})")
 
 

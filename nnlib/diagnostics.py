@@ -118,10 +118,9 @@ def worse_than_guessing(loss: float, start: float, guess: float, optimizer, unsc
     if loss > start:
         return [said + f"it rose from {start:.4g} during this training. "
                 f"{_likely_cause(optimizer, unscaled, fresh=True)}"]
-    lr = getattr(optimizer, "lr", "?")
     return [said + f"it was already {start:.4g} before this training and hardly moved. Either the learning "
-            f"rate (lr={lr}) is far too small to move it, or the network is stuck after steps far too large "
-            "(in an earlier training, or with saturated units): train a fresh network"]
+            f"rate{_lr(optimizer)} is far too small to move it, or the network is stuck after steps far too "
+            "large (in an earlier training, or with saturated units): train a fresh network"]
 
 
 def not_finite(loss: float, epoch: int, optimizer, unscaled: bool = False, after_step: bool = False,
@@ -143,24 +142,41 @@ def not_finite(loss: float, epoch: int, optimizer, unscaled: bool = False, after
             "step that broke them")
 
 
+def refused_step(reason: str, epoch: int, optimizer, unscaled: bool = False) -> str:
+    """The sentence for a step that the optimiser refused at ``epoch`` because the gradients blew up (NaN or
+    inf, or too large for Adam; ``reason``: the optimiser's message), while the loss was still finite. The
+    refused step changed nothing."""
+    epoch = check_int("epoch", epoch, 1)
+    if not isinstance(reason, str):
+        raise TypeError(f"reason must be the optimiser's message (a str), got {type(reason).__name__}")
+    return (f"the gradients blew up at epoch {epoch} and the optimiser refused the step: "
+            f"{reason.rstrip('.')}. {_likely_cause(optimizer, unscaled)}. The weights are those before the "
+            "refused step")
+
+
 def _likely_cause(optimizer, unscaled: bool, fresh: bool = False) -> str:
     """Why a loss blew up: the unscaled numbers when input_scale/target_scale spoke, else the learning rate.
     ``fresh``: the damage is in the weights (perhaps from an earlier training): advise a fresh network."""
-    lr = getattr(optimizer, "lr", "?")
+    lr = _lr(optimizer)
     if unscaled:
         return (f"The likely cause is the unscaled inputs or targets named above: their huge gradients "
-                f"overshoot at almost any learning rate (lr={lr}); scale them"
+                f"overshoot at almost any learning rate{lr}; scale them"
                 + (", then train a fresh network" if fresh else " first"))
     if fresh:
-        return (f"The learning rate is probably too high (lr={lr}), in this training or an earlier one of "
+        return (f"The learning rate is probably too high{lr}, in this training or an earlier one of "
                 "this network: train a fresh network with one ten times smaller")
-    return f"The learning rate is probably too high (lr={lr}); try one ten times smaller"
+    return f"The learning rate is probably too high{lr}; try one ten times smaller"
+
+
+def _lr(optimizer) -> str:
+    """' (lr=0.1)': the optimiser's learning rate to quote, or nothing for an optimiser without ``lr``."""
+    return f" (lr={optimizer.lr})" if hasattr(optimizer, "lr") else ""
 
 
 def input_scale(X: np.ndarray) -> list[str]:
     """A sentence when features of X (N, D) are far larger than about 1, else nothing."""
     X = _finite_2d("X", X, "D")
-    size = np.sqrt(np.mean(X**2, axis=0))  # (D,): each feature's root mean square
+    size = _root_mean_square(X)  # (D,): each feature's typical size
     large = np.flatnonzero(size > INPUT_SCALE_LIMIT)
     if large.size == 0:
         return []
@@ -180,7 +196,7 @@ def target_scale(loss_name: str, Y: np.ndarray) -> list[str]:
     """
     check_choice("loss_name", loss_name, LOSSES)
     Y = _targets("Y", Y, loss_name)
-    size = np.sqrt(np.mean(Y**2, axis=0))  # (C,): each output's root mean square target
+    size = _root_mean_square(Y)  # (C,): each output's typical target
     if loss_name != "mse" or size.max() <= TARGET_SCALE_LIMIT:
         return []
     return [f"the targets are not scaled: y has a typical size (root mean square) of {size.max():.3g} "
@@ -188,6 +204,17 @@ def target_scale(loss_name: str, Y: np.ndarray) -> list[str]:
             "network's outputs start near size 1: the first losses and their gradients are huge, and steps "
             "overshoot. Scale y first, e.g. y_scaled = (y - y.mean()) / y.std(), and turn predictions back "
             "with y_hat * y.std() + y.mean()"]
+
+
+def _root_mean_square(A: np.ndarray) -> np.ndarray:
+    """sqrt(mean(A**2)) of each column of A (N, C), shape (C,): the column's typical size.
+
+    Computed as m * sqrt(mean((A / m)**2)) with m the column's largest |value|: the same number, but the
+    squares of values above about 1e154 cannot overflow to inf (the figure a sentence quotes stays true).
+    """
+    largest = np.abs(A).max(axis=0)  # (C,)
+    m = np.where(largest > 0.0, largest, 1.0)  # an all-zero column: divide by 1 instead of 0
+    return m * np.sqrt(np.mean((A / m) ** 2, axis=0))
 
 
 def constant_targets(Y: np.ndarray) -> list[str]:
@@ -276,8 +303,12 @@ def _targets(name: str, Y: object, loss_name: str) -> np.ndarray:
     """Targets Y (N, C) as checked by _finite_2d, in [0, 1] for bce and cross_entropy. As train takes y, a
     1-D Y is one target per sample, or for cross_entropy integer labels (made one-hot here)."""
     Y = as_float_array(name, Y)
-    if Y.ndim == 1 and loss_name == "cross_entropy" and Y.size:
-        Y = one_hot(np.asarray(Y, dtype=np.int64) if (Y == np.round(Y)).all() else Y)
+    if Y.ndim == 1 and loss_name == "cross_entropy" and Y.size:  # integer labels (N,): made one-hot
+        check_finite(name, Y)
+        if not ((Y == np.round(Y)).all() and Y.min() >= 0.0):
+            raise ValueError(f"{name} must hold integer labels 0, 1, ... (N,) or one-hot rows (N, C) for "
+                             f"cross_entropy, got values from {Y.min():.4g} to {Y.max():.4g}")
+        Y = one_hot(Y.astype(np.int64))
     elif Y.ndim == 1:
         Y = Y.reshape(-1, 1)
     Y = _finite_2d(name, Y, "C")

@@ -75,9 +75,10 @@ class MLP:
         """
         X = as_features(X, self.layer_sizes[0])
         self.check_params()
-        Z, caches = self._forward(X)
-        hidden = [A_prev for A_prev, _ in caches[1:]]  # each layer's cache holds its input A_{k-1}
-        return hidden + [self._output(Z)]
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN are returned, not warned about
+            Z, caches = self._forward(X)
+            hidden = [A_prev for A_prev, _ in caches[1:]]  # each layer's cache holds its input A_{k-1}
+            return hidden + [self._output(Z)]
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
         """Loss (float) and its gradients {"W1": dW1, "b1": db1, ...} (shapes of params) on X (N, n_0), y.

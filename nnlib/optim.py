@@ -17,13 +17,19 @@ import numpy as np
 from ._checks import as_float_array, check_finite, check_number
 
 
+class GradientError(ValueError):
+    """A step refused gradients that have blown up: NaN or inf, or (Adam) too large to square. Nothing was
+    changed. ``nnlib.train`` stops on it and says why in ``history.warnings``; called by hand, it is a
+    ValueError like any other refusal."""
+
+
 def check_step(params: dict, grads: dict, state: dict | None, stepped: dict[str, np.ndarray]
                ) -> dict[str, np.ndarray]:
     """Check everything before a step changes anything; returns the gradients as float64 arrays.
 
     params: dict of float arrays (updated in place, so integer arrays are refused); grads: the same keys and
-    shapes, finite; state: the optimiser's dict of arrays from earlier steps (None before the first);
-    stepped: the parameter arrays that state belongs to (the params of the last step).
+    shapes, finite (else GradientError); state: the optimiser's dict of arrays from earlier steps (None
+    before the first); stepped: the parameter arrays that state belongs to (the params of the last step).
     """
     if not isinstance(params, dict) or not isinstance(grads, dict) or params.keys() != grads.keys():
         keys = [sorted(getattr(d, "keys", list)()) for d in (params, grads)]
@@ -41,7 +47,7 @@ def check_step(params: dict, grads: dict, state: dict | None, stepped: dict[str,
             g = as_float_array(f"grads[{name!r}]", g)
         if g.shape != W.shape:
             raise ValueError(f"grads[{name!r}] has shape {g.shape} but params[{name!r}] has shape {W.shape}")
-        check_finite(f"grads[{name!r}]", g)
+        check_finite(f"grads[{name!r}]", g, error=GradientError)
         checked[name] = g
     if state is not None and {name: value.shape for name, value in state.items()} != {
             name: W.shape for name, W in params.items()}:
@@ -112,13 +118,14 @@ ADAM_LARGEST_GRADIENT = np.sqrt(np.finfo(np.float64).max)
 
 
 def check_squares_fit(grads: dict[str, np.ndarray]) -> None:
-    """Refuse gradients whose squares overflow float64 (Adam's v would become inf, its steps silently 0)."""
+    """Refuse gradients whose squares overflow float64 (Adam's v would become inf, its steps silently 0):
+    a GradientError."""
     for name, g in grads.items():
         largest = np.abs(g).max(initial=0.0)
         if largest > ADAM_LARGEST_GRADIENT:
-            raise ValueError(f"grads[{name!r}] holds {largest:.3g}, too large for Adam: its square, kept in "
-                             "v, overflows float64. The loss has blown up: use a smaller learning rate, or "
-                             "scale the inputs and targets")
+            raise GradientError(f"grads[{name!r}] holds {largest:.3g}, too large for Adam: its square, kept "
+                                "in v, overflows float64. The gradients have blown up: use a smaller "
+                                "learning rate, or scale the inputs and targets")
 
 
 class Adam:

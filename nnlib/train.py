@@ -12,6 +12,7 @@ import numpy as np
 
 from . import diagnostics
 from ._checks import as_generator, check_train_args, is_class_labels
+from .optim import GradientError
 
 
 @dataclass
@@ -76,10 +77,11 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     into mini-batches. ``callback(epoch, history)`` runs after every epoch (epoch counts from 1); returning
     True stops training. ``validation=(X_val, y_val)`` is evaluated after every epoch. Nothing is printed:
     read ``history.stop_reason`` and ``history.warnings``. Training stops when the loss becomes NaN/inf (the
-    weights before the step that broke them are restored) or stays, for 10 epochs, far above its value
-    before training and above a constant guess's loss (diagnostics.divergence); a network that ends worse
-    than a constant guess is a warning (diagnostics.worse_than_guessing). The kernel's stop button
-    (KeyboardInterrupt) ends training too: the step it interrupted is undone, so the weights and the
+    weights before the step that broke them are restored), when the optimiser refuses gradients that blew
+    up (nnlib.optim.GradientError: the step changed nothing), or when the loss stays, for 10 epochs, far
+    above its value before training and above a constant guess's loss (diagnostics.divergence); a network
+    that ends worse than a constant guess is a warning (diagnostics.worse_than_guessing). The kernel's stop
+    button (KeyboardInterrupt) ends training too: the step it interrupted is undone, so the weights and the
     optimiser's state belong together, and the history of the completed epochs is returned. Raises
     ValueError/TypeError for bad arguments, and for a network whose weights are already NaN or inf.
     """
@@ -123,6 +125,9 @@ class _Judge:
     def not_finite(self, loss: float, epoch: int, after_step: bool = False, validation: bool = False) -> str:
         return diagnostics.not_finite(loss, epoch, self.optimizer, self.unscaled, after_step, validation)
 
+    def refused_step(self, error: GradientError, epoch: int) -> str:
+        return diagnostics.refused_step(str(error), epoch, self.optimizer, self.unscaled)
+
     def worse_than_guessing(self, loss: float) -> list[str]:
         return diagnostics.worse_than_guessing(loss, self.start, self.guess, self.optimizer, self.unscaled)
 
@@ -141,7 +146,9 @@ def _look_at_the_end(net, X, Y, history, checkpoint, judge: _Judge) -> None:
     elif history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
         history.warnings += judge.worse_than_guessing(loss)
     if math.isfinite(loss) and loss > diagnostics.POOR_FIT_FACTOR * judge.guess:  # stuck units the reason?
-        history.warnings += diagnostics.stuck_units(net.layer_outputs(X)[:-1], net.activation)
+        hidden = net.layer_outputs(X)[:-1]
+        if all(np.isfinite(A).all() for A in hidden):  # (units that overflow to inf are not stuck: they blew
+            history.warnings += diagnostics.stuck_units(hidden, net.activation)  # up, with a finite bce loss)
 
 
 def _keep_completed_epochs(history: History) -> None:
@@ -158,7 +165,12 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
     """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early."""
     labels = net._labels(Y) if is_class_labels(Y) else None
     for epoch in range(1, epochs + 1):
-        loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
+        try:
+            loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
+        except GradientError as error:  # nnlib's optimisers refuse blown-up gradients, changing nothing
+            checkpoint.restore()  # (the weights before the refused step: those it left alone)
+            history.stop_reason = judge.refused_step(error, epoch)
+            break
         if validation is not None and math.isfinite(loss):
             val_loss, val_accuracy = _evaluate(net, *validation)
             if not math.isfinite(val_loss):  # while the training loss was finite

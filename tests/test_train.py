@@ -508,6 +508,8 @@ def test_a_solved_xor_whose_units_switch_sharply_is_not_called_saturated():
     (lambda d: d.stuck_units(np.zeros((4, 2)), "relu"), TypeError, "layer_outputs must be a list"),
     (lambda d: d.stuck_units([np.zeros((4, 2))], "ReLU"), ValueError, "activation"),
     (lambda d: d.stuck_units([np.zeros(4)], "relu"), ValueError, "layer_outputs[0]"),
+    (lambda d: d.refused_step(ValueError("x"), 1, nnlib.SGD(0.1)), TypeError, "reason must be"),
+    (lambda d: d.refused_step("x", 0, nnlib.SGD(0.1)), ValueError, "epoch"),
 ])
 def test_the_diagnostics_refuse_bad_arguments_naming_them(call, error, named):
     with pytest.raises(error) as raised:
@@ -590,3 +592,78 @@ def test_divergence_reads_only_the_last_epochs_of_a_long_history():
     losses = CountingLosses([1.0] * 10_000)
     assert not nnlib.diagnostics.diverged(losses, start=1.0, guess=0.7)
     assert CountingLosses.reads <= nnlib.diagnostics.DIVERGENCE_EPOCHS
+
+
+def test_gradients_that_adam_refuses_stop_training_with_the_history_and_nothing_changed():
+    # Inputs of 1e80 (mse): the first gradients are ~1e160, too large for Adam to square. The refusal raised
+    # out of train, and the history (with its unscaled-input warning) was lost.
+    X = np.random.default_rng(0).normal(size=(20, 2)) * 1e80
+    net = nnlib.MLP([2, 4, 1], activation="relu", output_activation="identity", loss="mse", seed=0)
+    optimizer, before = nnlib.Adam(lr=0.01), {name: W.copy() for name, W in net.params.items()}
+    history = nnlib.train(net, X, X[:, 0], optimizer, epochs=5)
+    assert history.epochs_run == 0 and history.loss == []
+    assert history.stop_reason.startswith("the gradients blew up at epoch 1 and the optimiser refused the "
+                                          "step: grads['W1'] holds 1.19e+160, too large for Adam")
+    assert "the unscaled inputs or targets named above" in history.stop_reason
+    assert history.warnings[0].startswith("the inputs are not scaled")
+    assert history.stop_reason in history.warnings
+    assert all((net.params[name] == W).all() for name, W in before.items())
+    assert optimizer.t == 0 and optimizer.m == {}
+
+
+def test_gradients_that_overflow_while_the_bce_loss_stays_finite_stop_training_after_the_good_epochs():
+    # bce clamps its logs, so the loss stays finite while relu units of inputs ~1e300 overflow the gradients
+    # of the second step; SGD's refusal of them raised out of train.
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net = nnlib.MLP([2, 3, 1], activation="relu", loss="bce", seed=1)
+    history = nnlib.train(net, X * 1e300, y, nnlib.SGD(lr=0.1), epochs=3)
+    assert history.epochs_run == 1 and len(history.loss) == 1
+    assert history.stop_reason.startswith("the gradients blew up at epoch 2 and the optimiser refused the "
+                                          "step: grads['W1'] must be finite")
+    assert history.stop_reason.endswith("The weights are those before the refused step")
+    assert all(np.isfinite(W).all() for W in net.params.values())
+
+
+def test_hidden_units_that_overflow_after_the_last_step_do_not_break_the_last_look():
+    # One step on inputs ~1e290 leaves first-layer outputs of inf while the bce loss is finite; the search
+    # for stuck units then refused them, raising out of train after the epoch had run.
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net = nnlib.MLP([2, 3, 1], activation="relu", loss="bce", seed=1)
+    history = nnlib.train(net, X * 1e290, y, nnlib.SGD(lr=0.1), epochs=1)
+    assert not np.isfinite(net.layer_outputs(X * 1e290)[0]).all()
+    assert history.epochs_run == 1 and history.warnings[0].startswith("the inputs are not scaled")
+    assert any(w.startswith("the network predicts worse than a constant guess") for w in history.warnings)
+
+
+def test_the_typical_size_quoted_for_huge_inputs_and_targets_is_a_number_not_inf():
+    # The root mean square squared the values: above ~1e154 the sentence said "a typical size ... up to inf".
+    X = np.array([[3e160, 1.0], [-4e160, 1.0]])
+    [inputs] = nnlib.diagnostics.input_scale(X)
+    assert "up to 3.54e+160" in inputs
+    [targets] = nnlib.diagnostics.target_scale("mse", X[:, :1])
+    assert "(root mean square) of 3.54e+160" in targets
+
+
+def test_an_optimiser_without_lr_is_not_quoted_as_lr_question_mark():
+    class MyOptimizer:   # a learner's own optimiser, with its own name for the rate
+        learning_rate = 0.1
+
+    [said] = nnlib.diagnostics.worse_than_guessing(5.0, 5.0, 1.0, MyOptimizer())
+    assert "lr=" not in said and "Either the learning rate is far too small" in said
+    assert "(lr=0.5)" in nnlib.diagnostics.worse_than_guessing(5.0, 4.0, 1.0, nnlib.SGD(lr=0.5))[0]
+
+
+@pytest.mark.parametrize("labels, message", [
+    ([0.5, 1.0], "Y must hold integer labels 0, 1, ... (N,) or one-hot rows (N, C) for cross_entropy, got "
+                 "values from 0.5 to 1"),
+    ([-1, 0, 1], "Y must hold integer labels 0, 1, ... (N,) or one-hot rows (N, C) for cross_entropy, got "
+                 "values from -1 to 1"),
+    ([np.nan, 1.0], "Y must be finite"),
+])
+def test_guessing_loss_names_its_own_argument_for_bad_labels(labels, message):
+    # These were refused by one_hot, in the name of its argument y.
+    with pytest.raises(ValueError) as raised:
+        nnlib.diagnostics.guessing_loss("cross_entropy", np.array(labels))
+    assert str(raised.value).startswith(message)
