@@ -8,14 +8,18 @@ time, in one run (the same round-robin timing as bench_step, best of the repeats
   nnlib             net.loss_and_grads(X, y) + SGD(lr).step(net.params, grads), as a learner calls them
   no checks         net._loss_and_grads(X, Y), the unchecked computation train() uses, + W -= lr * g
   no errstate       the same, with sigmoid's np.errstate(over="ignore") taken out (restored afterwards)
+  checks' floor     the unchecked step with the public calls' checks at their cheapest: inlined in one
+                    function, one NumPy call per array (two for y's range), no messages
 The differences are what the argument checks, the errstate and the rest (function calls, caches, the
-clamped logs of the loss) cost. Nothing is asserted; all four compute the same weights. The process keeps
-freed memory, as bench_step's do (benchmarks/allocator.py).
+clamped logs of the loss) cost; "checks' floor" shows how far checks that look at every array on every
+call can shrink (the "floor/textbook" ratio). Nothing is asserted; all five compute the same weights. The
+process keeps freed memory, as bench_step's do (benchmarks/allocator.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
 
@@ -31,6 +35,33 @@ def unchecked_step(X, Y, params):
     def step():
         _, grads, _ = net._loss_and_grads(X, Y)
         for name, W in net.params.items():
+            W -= LR * grads[name]
+    return step, lambda: net.params
+
+
+def floor_checks_step(X, Y, params):
+    """The unchecked step with every check the public calls make, at its cheapest: the same questions (X a
+    finite float64 (N, n_0); y in [0, 1] with one row per sample; every parameter a finite float array of its
+    shape; a finite loss; gradients with the keys and shapes of the parameters, finite; writeable
+    parameters), asked inline with one NumPy call per array and a bare ValueError for an answer."""
+    net = network(params["b1"].size, params)
+    n_inputs, shapes = net.layer_sizes[0], net._shapes
+
+    def finite_float64(A, shape) -> bool:
+        return (type(A) is np.ndarray and A.dtype == np.float64 and A.shape == shape
+                and math.isfinite(np.vdot(A, A)))
+
+    def step():
+        P, N = net.params, len(X)
+        if not (N and finite_float64(X, (N, n_inputs)) and finite_float64(Y, (N, 1))
+                and Y.min() >= 0.0 and Y.max() <= 1.0
+                and all(finite_float64(P.get(name), shape) for name, shape in shapes.items())):
+            raise ValueError("a check of loss_and_grads failed")
+        loss, grads, _ = net._loss_and_grads(X, Y)
+        if not (math.isfinite(loss) and grads.keys() == P.keys() and all(
+                W.flags.writeable and finite_float64(grads[name], W.shape) for name, W in P.items())):
+            raise ValueError("a check of the step failed")
+        for name, W in P.items():
             W -= LR * grads[name]
     return step, lambda: net.params
 
@@ -56,7 +87,8 @@ def time_parts(n: int, hidden: int, quick: bool) -> dict[str, float]:
             activations.ACTIVATIONS["sigmoid"] = original
 
     steps = {"textbook": textbook_step(X, Y, params)[0], "nnlib": nnlib_step(X, Y, params)[0],
-             "no checks": unchecked_step(X, Y, params)[0], "no errstate": without_errstate}
+             "no checks": unchecked_step(X, Y, params)[0], "no errstate": without_errstate,
+             "checks' floor": floor_checks_step(X, Y, params)[0]}
     return time_steps(steps, quick)
 
 
@@ -68,6 +100,9 @@ def report(case: str, times: dict[str, float]) -> str:
     fields = [case] + [f"{name} {value:.1f} µs" for name, value in times.items()]
     fields.append(f"nnlib/textbook {times['nnlib'] / times['textbook']:.2f}")
     fields += [f"{name} {value:+.1f} µs" for name, value in parts.items()]
+    if "checks' floor" in times:
+        floor = times["checks' floor"]
+        fields.append(f"floor/textbook {floor / times['textbook']:.2f}")
     return " | ".join(fields)
 
 

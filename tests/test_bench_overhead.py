@@ -33,7 +33,8 @@ def test_timing_leaves_nnlibs_sigmoid_in_place():
     original = activations.ACTIVATIONS["sigmoid"]
     times = bench_overhead.time_parts(4, 4, quick=True)
     assert activations.ACTIVATIONS["sigmoid"] is original
-    assert set(times) == {"textbook", "nnlib", "no checks", "no errstate"} and min(times.values()) > 0
+    assert set(times) == {"textbook", "nnlib", "no checks", "no errstate", "checks' floor"}
+    assert min(times.values()) > 0
 
 
 def test_the_report_is_one_line_per_case_with_each_parts_cost():
@@ -46,3 +47,32 @@ def test_the_report_is_one_line_per_case_with_each_parts_cost():
                                          "no errstate": 50.0})
     assert line.endswith("nnlib/textbook 2.00 | argument checks +22.0 µs | np.errstate +8.0 µs | "
                          "the rest +10.0 µs")
+
+
+def test_the_checks_floor_computes_nnlibs_weights_and_really_checks():
+    X, Y, params = bench_step.make_case(40, 8)
+    (public, read_public), (floor, read_floor) = (
+        make(X, Y, params) for make in (bench_step.nnlib_step, bench_overhead.floor_checks_step))
+    for _ in range(5):
+        public()
+        floor()
+    for name, W in read_public().items():
+        assert np.array_equal(W, read_floor()[name]), name
+    for broken in ({"X": X.copy()}, {"Y": Y.copy()}):   # a floor that skipped a check would be no floor
+        X_bad, Y_bad = broken.get("X", X), broken.get("Y", Y)
+        (X_bad if "X" in broken else Y_bad)[3, 0] = np.nan
+        step, read = bench_overhead.floor_checks_step(X_bad, Y_bad, params)
+        try:
+            step()
+        except ValueError:
+            assert all(np.array_equal(W, params[name]) for name, W in read().items())
+        else:
+            raise AssertionError(f"the floor step took a NaN in {list(broken)}")
+    step, read = bench_overhead.floor_checks_step(X, Y, params)
+    read()["W2"][0, 0] = np.inf
+    try:
+        step()
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("the floor step took an inf weight")
