@@ -69,7 +69,21 @@ def as_float_array(name: str, values: object) -> np.ndarray:
                          f"lengths (a ragged nested list): {error}") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
+    if array.dtype.kind == "f" and array.dtype.itemsize > 8:  # np.longdouble: its largest values do not fit
+        return _longdouble_as_float64(name, array)
     return array.astype(np.float64)
+
+
+def _longdouble_as_float64(name: str, array: np.ndarray) -> np.ndarray:
+    """A long double array as float64, refusing finite values beyond float64's range (they would become
+    inf, with only NumPy's overflow warning)."""
+    with np.errstate(over="ignore"):
+        converted = array.astype(np.float64)
+    too_large = np.isfinite(array) & ~np.isfinite(converted)
+    if too_large.any():
+        raise ValueError(f"{name} holds values beyond float64's range (about ±1.8e308), such as "
+                         f"{str(array[too_large][0])}: nnlib computes in float64; scale them first")
+    return converted
 
 
 def all_finite(array: np.ndarray) -> bool:

@@ -125,6 +125,9 @@ def _create_beside(path: Path) -> tuple[int, Path]:
             return os.open(temporary, flags, 0o666), temporary
         except FileExistsError:  # O_EXCL: never reuse (or follow a link at) an existing name; draw another
             continue
+        except OSError as error:  # e.g. no permission to write in that directory: name the file asked for
+            raise type(error)(f"cannot save to {path}: {error.strerror or error} (save writes a temporary "
+                              f"file beside it first, {temporary.name})") from None
 
 
 def load(path: str | os.PathLike):

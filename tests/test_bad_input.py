@@ -63,6 +63,13 @@ CASES = {
         ["X must be 2-D with shape (N, 2)", "(5,)", "one row of 2 features per sample"]),
     "non-numeric X": (lambda: net().forward([["a", "b"]]), TypeError, ["X must hold numbers", "<U1"]),
     "NaN in X": (lambda: net().loss(with_nan(X), y), ValueError, ["X must be finite", "(1, 0)"]),
+    # np.longdouble beyond float64's range became inf with only NumPy's overflow warning (sigmoid gave 1)
+    "long double X beyond float64": (
+        lambda: net().forward(np.array([[np.longdouble("1e400"), 1.0]], dtype=np.longdouble)), ValueError,
+        ["X holds values beyond float64's range", "such as 1e+400"]),
+    "long double Z beyond float64": (
+        lambda: nnlib.activations.sigmoid(np.array([np.longdouble("-1e400")], dtype=np.longdouble)),
+        ValueError, ["Z holds values beyond float64's range", "such as -1e+400"]),
     "inf in y": (lambda: net().loss(X, np.array([0, np.inf, 1, 0])), ValueError, ["y must be finite"]),
     "NaN in y for bce": (lambda: net(loss="bce").loss(X, with_nan(y, 1)), ValueError, ["y must be finite"]),
     "length mismatch": (lambda: net().loss_and_grads(X, y[:3]), ValueError, ["y has 3 samples", "X has 4"]),

@@ -463,3 +463,21 @@ def test_loading_a_directory_says_it_is_a_directory(tmp_path, directory):
     (tmp_path / directory).mkdir()
     with pytest.raises(IsADirectoryError, match=f"{re.escape(str(tmp_path / directory))} is a directory"):
         load(tmp_path / "adir")
+
+
+def test_saving_into_a_directory_without_write_permission_names_the_file_asked_for(tmp_path, monkeypatch):
+    # A read-only shared folder (on a JupyterHub, say): the error named only the temporary file,
+    # '.xor.npz.3f2a9c1b.tmp', which the learner never asked for.
+    real_open = os.open
+
+    def refusing_open(path, flags, mode=0o777):
+        if str(path).endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    with pytest.raises(PermissionError) as raised:
+        save(make_net(), tmp_path / "xor")
+    assert str(raised.value).startswith(f"cannot save to {tmp_path / 'xor.npz'}: Permission denied (save "
+                                        "writes a temporary file beside it first, .xor.npz.")
+    assert list(tmp_path.iterdir()) == []
