@@ -105,7 +105,7 @@ def check_finite(name: str, array: np.ndarray, error: type[ValueError] = ValueEr
     if not finite.all():
         first = tuple(int(i) for i in np.argwhere(~finite)[0])
         raise error(f"{name} must be finite, but {np.size(finite) - np.count_nonzero(finite)} value(s) "
-                         f"are NaN or inf (the first at index {first}: {array[first]})")
+                    f"are NaN or inf (the first at index {first}: {array[first]})")
 
 
 def check_2d(name: str, array: np.ndarray, columns: object) -> None:
