@@ -126,13 +126,17 @@ def worse_than_guessing(loss: float, start: float, guess: float, optimizer, unsc
 def not_finite(loss: float, epoch: int, optimizer, unscaled: bool = False, after_step: bool = False,
                validation: bool = False) -> str:
     """The sentence for a loss that became NaN or inf at ``epoch`` (the weights were restored); with
-    ``after_step``, the loss after the last step of that epoch, measured once training ended; with
-    ``validation``, the loss on the validation data, while the training loss was finite."""
+    ``after_step``, the loss after the last step of that epoch, measured once training ended (there a finite
+    loss means the weights became NaN or inf: bce's clamped logs can hide them); with ``validation``, the
+    loss on the validation data, while the training loss was finite."""
     epoch = check_int("epoch", epoch, 1)
-    if math.isfinite(_number("loss", loss)):
+    if math.isfinite(_number("loss", loss)) and not after_step:
         raise ValueError(f"loss must be NaN or inf for not_finite, got {loss}")
     when = f"after the last step of epoch {epoch}" if after_step else f"at epoch {epoch}"
     cause = _likely_cause(optimizer, unscaled)
+    if math.isfinite(loss):
+        return (f"the weights became NaN or inf {when}. {cause}. The weights were restored to those before "
+                "the step that broke them")
     if validation:
         return (f"the validation loss became {float(loss)} {when}, though the training loss was finite. "
                 "Either the validation inputs are far larger than the training inputs (scale both the same "
@@ -142,16 +146,41 @@ def not_finite(loss: float, epoch: int, optimizer, unscaled: bool = False, after
             "step that broke them")
 
 
-def refused_step(reason: str, epoch: int, optimizer, unscaled: bool = False) -> str:
+def refused_step(reason: str, epoch: int, optimizer, unscaled: bool = False, step_undone: bool = True
+                 ) -> str:
     """The sentence for a step that the optimiser refused at ``epoch`` because the gradients blew up (NaN or
-    inf, or too large for Adam; ``reason``: the optimiser's message), while the loss was still finite. The
-    refused step changed nothing."""
+    inf, or too large for Adam; ``reason``: the optimiser's message), while the loss was still finite.
+    ``step_undone``: the step before it, which made them blow up, was undone; False when the refused step
+    was the first of this training (then the weights were like this before it: advise a fresh network)."""
     epoch = check_int("epoch", epoch, 1)
     if not isinstance(reason, str):
         raise TypeError(f"reason must be the optimiser's message (a str), got {type(reason).__name__}")
-    return (f"the gradients blew up at epoch {epoch} and the optimiser refused the step: "
-            f"{reason.rstrip('.')}. {_likely_cause(optimizer, unscaled)}. The weights are those before the "
-            "refused step")
+    said = f"the gradients blew up at epoch {epoch} and the optimiser refused the step ({reason.rstrip('.')})"
+    if not step_undone:
+        return f"{said}, the first step of this training. {_likely_cause(optimizer, unscaled, fresh=True)}"
+    return (f"{said}. {_likely_cause(optimizer, unscaled)}. The weights were restored to those before the "
+            "step that made the gradients blow up")
+
+
+def broken_before(loss: float, optimizer, unscaled: bool = False) -> str:
+    """The sentence for a loss on the training data that is already NaN or inf before training: with finite
+    weights and inputs, the numbers overflow float64. No learning rate helps; scaled inputs or a fresh
+    network do."""
+    if math.isfinite(_number("loss", loss)):
+        raise ValueError(f"loss must be NaN or inf for broken_before, got {loss}")
+    return (f"the loss on the training data is {float(loss)} before any step: the network's numbers overflow "
+            "float64 (weights made far too large by an earlier training, or inputs far too large), so "
+            f"nothing was trained. {_likely_cause(optimizer, unscaled, fresh=True)}")
+
+
+def still_broken(loss: float, optimizer, unscaled: bool = False) -> str:
+    """The sentence for weights that, after training stopped on a blow-up and undid the step that caused
+    it, still give a NaN or inf ``loss`` on the whole training data (or hold NaN or inf themselves): the
+    mini-batch steps before that step had already blown them up."""
+    loss = _number("loss", loss)
+    return (f"the weights after that undo still give a loss of {loss:.4g} on the whole training data, or "
+            "hold NaN or inf: the mini-batch steps before had already blown them up, and the network cannot "
+            f"be used as it is. {_likely_cause(optimizer, unscaled, fresh=True)}")
 
 
 def _likely_cause(optimizer, unscaled: bool, fresh: bool = False) -> str:

@@ -126,8 +126,8 @@ def _create_beside(path: Path) -> tuple[int, Path]:
         except FileExistsError:  # O_EXCL: never reuse (or follow a link at) an existing name; draw another
             continue
         except OSError as error:  # e.g. no permission to write in that directory: name the file asked for
-            raise type(error)(f"cannot save to {path}: {error.strerror or error} (save writes a temporary "
-                              f"file beside it first, {temporary.name})") from None
+            raise type(error)(error.errno, f"cannot save to {path}: {error.strerror or error} (save writes a "
+                              f"temporary file beside it first, {temporary.name})") from None  # errno kept
 
 
 def load(path: str | os.PathLike):

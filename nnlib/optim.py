@@ -117,15 +117,15 @@ class SGD:
 ADAM_LARGEST_GRADIENT = np.sqrt(np.finfo(np.float64).max)
 
 
-def check_squares_fit(grads: dict[str, np.ndarray]) -> None:
+def check_squares_fit(grads: dict[str, np.ndarray], decayed: bool = False) -> None:
     """Refuse gradients whose squares overflow float64 (Adam's v would become inf, its steps silently 0):
-    a GradientError."""
+    a GradientError. ``decayed``: weight_decay * W has been added to them (the message says so)."""
     for name, g in grads.items():
         largest = np.abs(g).max(initial=0.0)
-        if largest > ADAM_LARGEST_GRADIENT:
-            raise GradientError(f"grads[{name!r}] holds {largest:.3g}, too large for Adam: its square, kept "
-                                "in v, overflows float64. The gradients have blown up: use a smaller "
-                                "learning rate, or scale the inputs and targets")
+        if not largest <= ADAM_LARGEST_GRADIENT:  # (also inf: g + weight_decay * W may overflow)
+            what = f"grads[{name!r}] + weight_decay * params[{name!r}]" if decayed else f"grads[{name!r}]"
+            raise GradientError(f"{what} holds {largest:.3g}, too large for Adam: its square, kept in v, "
+                                "overflows float64")
 
 
 class Adam:
@@ -169,13 +169,14 @@ class Adam:
         """Update every array in params (in place) using grads (same keys and shapes)."""
         self.check_hyperparameters()
         grads = check_step(params, grads, self.m or None, self.stepped)
-        check_squares_fit(grads)
+        if self.weight_decay:  # L2: g + weight_decay * W, checked with the rest before anything changes
+            with np.errstate(over="ignore"):  # an overflow to inf is refused just below
+                grads = {name: g + self.weight_decay * params[name] for name, g in grads.items()}
+        check_squares_fit(grads, decayed=bool(self.weight_decay))
         (beta1, beta2), t = self.betas, self.t + 1
         m, v = {}, {}
         for name, W in params.items():
             g = grads[name]
-            if self.weight_decay:
-                g = g + self.weight_decay * W
             m[name] = beta1 * self.m.get(name, 0.0) + (1 - beta1) * g
             v[name] = beta2 * self.v.get(name, 0.0) + (1 - beta2) * g**2
             m_hat = m[name] / (1 - beta1**t)

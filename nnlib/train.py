@@ -23,7 +23,8 @@ class History:
     over the epoch's samples; ``val_loss``/``val_accuracy`` on the validation data after the epoch (empty
     without validation). Accuracies are NaN when the targets are not class labels (regression).
     ``stop_reason`` is None when all epochs ran, else a sentence saying why training stopped: the loss
-    diverged, the callback asked, or the kernel was interrupted. ``warnings`` lists what looks wrong, each a
+    diverged or became NaN/inf, the optimiser refused gradients that blew up, the callback asked, or the
+    kernel was interrupted. ``warnings`` lists what looks wrong, each a
     plain sentence with its likely cause: divergence, a loss that became NaN or inf, unscaled inputs or
     targets, targets that are all the same, a network worse than a constant guess, saturated or dead units.
     """
@@ -38,26 +39,41 @@ class History:
 
 
 class Checkpoint:
-    """The weights and the optimiser's state before the latest step, to undo that step.
+    """The weights and the optimiser's state before the latest step, to undo that step (and ``earlier``: those
+    before the step before it, to undo the last step taken when the optimiser refuses the next one).
 
     nnlib's optimisers give their state fresh arrays at every step (never change the old ones), so a shallow
     copy of their attributes keeps the old state; the weights, changed in place, are copied. ``changing`` is
     True while a step or a restore changes the weights (from save() until step_done(), or until restore()
-    completes): an interrupt meanwhile may have left them half changed.
+    completes): an interrupt meanwhile may have left them half changed. ``steps_taken`` counts the steps
+    completed in this training.
     """
 
     def __init__(self, net, optimizer):
-        self.net, self.optimizer = net, optimizer
-        self.save()
-        self.step_done()
+        self.net, self.optimizer, self.steps_taken = net, optimizer, 0
+        self.params, self.state = self._snapshot()
+        self.earlier, self.changing = (self.params, self.state), False
+
+    def _snapshot(self) -> tuple[dict, dict]:
+        return {name: W.copy() for name, W in self.net.params.items()}, dict(vars(self.optimizer))
 
     def save(self) -> None:
-        params = {name: W.copy() for name, W in self.net.params.items()}
+        params, state = self._snapshot()
         # all at once (no interrupt can land between them): never half a checkpoint
-        self.params, self.state, self.changing = params, dict(vars(self.optimizer)), True
+        self.earlier, self.params, self.state, self.changing = (self.params, self.state), params, state, True
 
     def step_done(self) -> None:
-        self.changing = False
+        self.changing, self.steps_taken = False, self.steps_taken + 1
+
+    def undo_last_step(self) -> bool:
+        """After a step the optimiser refused (it changed nothing): put back the weights and state from before
+        the last step taken, which made the gradients blow up. False when this training took no step yet."""
+        if self.steps_taken == 0:
+            self.restore()  # (the weights as they are: only ``changing`` is reset)
+            return False
+        self.params, self.state = self.earlier
+        self.restore()
+        return True
 
     def restore(self) -> None:
         """Put the saved weights and optimiser state back. ``changing`` stays True until it has completed, so
@@ -78,9 +94,10 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     True stops training. ``validation=(X_val, y_val)`` is evaluated after every epoch. Nothing is printed:
     read ``history.stop_reason`` and ``history.warnings``. Training stops when the loss becomes NaN/inf (the
     weights before the step that broke them are restored), when the optimiser refuses gradients that blew
-    up (nnlib.optim.GradientError: the step changed nothing), or when the loss stays, for 10 epochs, far
-    above its value before training and above a constant guess's loss (diagnostics.divergence); a network
-    that ends worse than a constant guess is a warning (diagnostics.worse_than_guessing). The kernel's stop
+    up (nnlib.optim.GradientError; the step before, which made them blow up, is undone), or when the loss
+    stays, for 10 epochs, far above its value before training and above a constant guess's loss
+    (diagnostics.divergence); a network that ends worse than a constant guess is a warning
+    (diagnostics.worse_than_guessing). A loss already NaN or inf before training takes no step. The stop
     button (KeyboardInterrupt) ends training too: the step it interrupted is undone, so the weights and the
     optimiser's state belong together, and the history of the completed epochs is returned. Raises
     ValueError/TypeError for bad arguments, and for a network whose weights are already NaN or inf.
@@ -92,6 +109,10 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
         history.warnings += scale + diagnostics.constant_targets(Y)
         start = net._loss(net._forward(X)[0], Y)[0]  # before any step: divergence is measured from it
         judge = _Judge(optimizer, start, diagnostics.guessing_loss(net.loss_name, Y), unscaled=bool(scale))
+        if not math.isfinite(start):  # nothing can be trained from here: say so, and take no step
+            history.stop_reason = diagnostics.broken_before(start, optimizer, judge.unscaled)
+            history.warnings.append(history.stop_reason)
+            return history
         try:
             _loop(net, X, Y, optimizer, epochs, batch_size, as_generator(seed), callback, validation, history,
                   checkpoint, judge)
@@ -118,37 +139,61 @@ class _Judge:
     start: float
     guess: float
     unscaled: bool
+    blew_up: bool = False  # training stopped on a NaN or inf loss, or on gradients the optimiser refused
 
     def divergence(self, losses: list[float]) -> str | None:
         return diagnostics.divergence(losses, self.start, self.guess, self.optimizer, self.unscaled)
 
     def not_finite(self, loss: float, epoch: int, after_step: bool = False, validation: bool = False) -> str:
+        self.blew_up = True
         return diagnostics.not_finite(loss, epoch, self.optimizer, self.unscaled, after_step, validation)
 
-    def refused_step(self, error: GradientError, epoch: int) -> str:
-        return diagnostics.refused_step(str(error), epoch, self.optimizer, self.unscaled)
+    def refused_step(self, error: GradientError, epoch: int, step_undone: bool) -> str:
+        self.blew_up = True
+        return diagnostics.refused_step(str(error), epoch, self.optimizer, self.unscaled, step_undone)
+
+    def still_broken(self, loss: float) -> str:
+        return diagnostics.still_broken(loss, self.optimizer, self.unscaled)
 
     def worse_than_guessing(self, loss: float) -> list[str]:
         return diagnostics.worse_than_guessing(loss, self.start, self.guess, self.optimizer, self.unscaled)
 
 
 def _look_at_the_end(net, X, Y, history, checkpoint, judge: _Judge) -> None:
-    """After the last epoch: undo a last step that broke the weights or the loss, then add the warnings about
-    the network as it is now: a loss worse than a constant guess's, and, when it fits poorly (its loss above
-    POOR_FIT_FACTOR times a guess's), the stuck units that may be why."""
-    loss = net._loss(net._forward(X)[0], Y)[0]  # after the last step, which the epochs' losses precede
-    weights_finite = all(np.isfinite(W).all() for W in net.params.values())
-    if history.epochs_run and not (weights_finite and math.isfinite(loss)):  # the very last step broke them
+    """After the last epoch: undo a last step that broke the weights or the loss (or say that the weights
+    are still broken after a blow-up), then add the warnings about the network as it is now: a loss worse
+    than a constant guess's, and, when it fits poorly (its loss above POOR_FIT_FACTOR times a guess's), the
+    stuck units that may be why."""
+    loss = _whole_loss(net, X, Y)  # after the last step, which the epochs' losses precede
+    if not math.isfinite(loss) and history.epochs_run and not judge.blew_up:  # the last step broke them
+        said = _loss_said(net, X, Y)
         checkpoint.restore()
-        history.stop_reason = judge.not_finite(loss, history.epochs_run, after_step=True)
+        history.stop_reason = judge.not_finite(said, history.epochs_run, after_step=True)
         history.warnings.append(history.stop_reason)
-        loss = net._loss(net._forward(X)[0], Y)[0]
-    elif history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
+        loss = _whole_loss(net, X, Y)
+    if not math.isfinite(loss):  # a blow-up undone one step, but mini-batch steps before had done it too
+        if judge.blew_up and history.epochs_run:
+            history.warnings.append(judge.still_broken(_loss_said(net, X, Y)))
+        return
+    if history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
         history.warnings += judge.worse_than_guessing(loss)
-    if math.isfinite(loss) and loss > diagnostics.POOR_FIT_FACTOR * judge.guess:  # stuck units the reason?
+    if loss > diagnostics.POOR_FIT_FACTOR * judge.guess:  # stuck units the reason?
         hidden = net.layer_outputs(X)[:-1]
         if all(np.isfinite(A).all() for A in hidden):  # (units that overflow to inf are not stuck: they blew
             history.warnings += diagnostics.stuck_units(hidden, net.activation)  # up, with a finite bce loss)
+
+
+def _loss_said(net, X, Y) -> float:
+    """The loss on the whole data as computed, NaN or inf included (finite with NaN or inf weights when
+    bce's clamped logs hide them)."""
+    return net._loss(net._forward(X)[0], Y)[0]
+
+
+def _whole_loss(net, X, Y) -> float:
+    """The loss on the whole data, or NaN when a weight is NaN or inf (the network cannot be used then)."""
+    if not all(np.isfinite(W).all() for W in net.params.values()):
+        return math.nan
+    return _loss_said(net, X, Y)
 
 
 def _keep_completed_epochs(history: History) -> None:
@@ -168,8 +213,8 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
         try:
             loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
         except GradientError as error:  # nnlib's optimisers refuse blown-up gradients, changing nothing
-            checkpoint.restore()  # (the weights before the refused step: those it left alone)
-            history.stop_reason = judge.refused_step(error, epoch)
+            undone = checkpoint.undo_last_step()  # the step that made them blow up, as for a NaN loss
+            history.stop_reason = judge.refused_step(error, epoch, step_undone=undone)
             break
         if validation is not None and math.isfinite(loss):
             val_loss, val_accuracy = _evaluate(net, *validation)

@@ -478,6 +478,8 @@ def test_saving_into_a_directory_without_write_permission_names_the_file_asked_f
     monkeypatch.setattr(os, "open", refusing_open)
     with pytest.raises(PermissionError) as raised:
         save(make_net(), tmp_path / "xor")
-    assert str(raised.value).startswith(f"cannot save to {tmp_path / 'xor.npz'}: Permission denied (save "
-                                        "writes a temporary file beside it first, .xor.npz.")
+    target = tmp_path / "xor.npz"
+    assert str(raised.value).startswith(f"[Errno 13] cannot save to {target}: Permission denied (save writes "
+                                        "a temporary file beside it first, .xor.npz.")
+    assert raised.value.errno == 13   # for code that asks which error it was
     assert list(tmp_path.iterdir()) == []

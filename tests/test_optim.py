@@ -244,3 +244,15 @@ def test_a_copied_network_and_optimiser_train_on_together_and_restoring_in_place
     net.params = best   # new arrays: refused, with the in-place way in the message
     with pytest.raises(ValueError, match=r"net.params\[name\]\[...\] = best\[name\]"):
         nnlib.train(net, X, y, optimizer, epochs=1)
+
+
+@pytest.mark.parametrize("W, weight_decay, shown", [(1e160, 1.0, "1e+160"), (1e308, 10.0, "inf")])
+def test_adam_checks_the_gradient_with_weight_decay_added(W, weight_decay, shown):
+    # The size check looked at g before weight_decay * W was added: v became inf (silently in train, with
+    # NumPy's overflow warning by hand), and that weight's steps were 0.
+    optimizer, params = nnlib.Adam(lr=0.1, weight_decay=weight_decay), {"W": np.array([W, 1.0])}
+    with pytest.raises(nnlib.optim.GradientError) as raised:
+        optimizer.step(params, {"W": np.array([0.0, 0.5])})
+    assert str(raised.value) == (f"grads['W'] + weight_decay * params['W'] holds {shown}, too large for Adam: "
+                                 "its square, kept in v, overflows float64")
+    assert params["W"].tolist() == [W, 1.0] and optimizer.t == 0 and optimizer.m == {}

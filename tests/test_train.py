@@ -510,6 +510,8 @@ def test_a_solved_xor_whose_units_switch_sharply_is_not_called_saturated():
     (lambda d: d.stuck_units([np.zeros(4)], "relu"), ValueError, "layer_outputs[0]"),
     (lambda d: d.refused_step(ValueError("x"), 1, nnlib.SGD(0.1)), TypeError, "reason must be"),
     (lambda d: d.refused_step("x", 0, nnlib.SGD(0.1)), ValueError, "epoch"),
+    (lambda d: d.broken_before(0.5, nnlib.SGD(0.1)), ValueError, "loss must be NaN or inf"),
+    (lambda d: d.still_broken("inf", nnlib.SGD(0.1)), TypeError, "loss must be a number"),
 ])
 def test_the_diagnostics_refuse_bad_arguments_naming_them(call, error, named):
     with pytest.raises(error) as raised:
@@ -602,9 +604,11 @@ def test_gradients_that_adam_refuses_stop_training_with_the_history_and_nothing_
     optimizer, before = nnlib.Adam(lr=0.01), {name: W.copy() for name, W in net.params.items()}
     history = nnlib.train(net, X, X[:, 0], optimizer, epochs=5)
     assert history.epochs_run == 0 and history.loss == []
-    assert history.stop_reason.startswith("the gradients blew up at epoch 1 and the optimiser refused the "
-                                          "step: grads['W1'] holds 1.19e+160, too large for Adam")
-    assert "the unscaled inputs or targets named above" in history.stop_reason
+    assert history.stop_reason == (
+        "the gradients blew up at epoch 1 and the optimiser refused the step (grads['W1'] holds 1.19e+160, "
+        "too large for Adam: its square, kept in v, overflows float64), the first step of this training. The "
+        "likely cause is the unscaled inputs or targets named above: their huge gradients overshoot at "
+        "almost any learning rate (lr=0.01); scale them, then train a fresh network")
     assert history.warnings[0].startswith("the inputs are not scaled")
     assert history.stop_reason in history.warnings
     assert all((net.params[name] == W).all() for name, W in before.items())
@@ -617,12 +621,70 @@ def test_gradients_that_overflow_while_the_bce_loss_stays_finite_stop_training_a
     X = np.random.default_rng(0).normal(size=(8, 2))
     y = (X[:, 0] > 0).astype(float)
     net = nnlib.MLP([2, 3, 1], activation="relu", loss="bce", seed=1)
+    before = {name: W.copy() for name, W in net.params.items()}
     history = nnlib.train(net, X * 1e300, y, nnlib.SGD(lr=0.1), epochs=3)
     assert history.epochs_run == 1 and len(history.loss) == 1
     assert history.stop_reason.startswith("the gradients blew up at epoch 2 and the optimiser refused the "
-                                          "step: grads['W1'] must be finite")
-    assert history.stop_reason.endswith("The weights are those before the refused step")
-    assert all(np.isfinite(W).all() for W in net.params.values())
+                                          "step (grads['W1'] must be finite")
+    assert history.stop_reason.endswith("The weights were restored to those before the step that made the "
+                                        "gradients blow up")
+    assert all((net.params[name] == W).all() for name, W in before.items())   # that step was the first
+
+
+@pytest.mark.parametrize("make, still_broken", [(lambda: nnlib.SGD(lr=10), True),
+                                                (lambda: nnlib.SGD(lr=100, momentum=0.9), False)])
+def test_a_refusal_mid_epoch_undoes_the_step_that_made_the_gradients_blow_up(make, still_broken):
+    # Mini-batch steps at a huge lr take the weights to ~1e209 within epoch 3, and SGD then refuses a NaN
+    # gradient. The refused step changed nothing, so the blown-up weights stayed; the last look then found an
+    # inf loss and replaced the reason with "the loss became inf after the last step of epoch 2 ... restored"
+    # (wrong epoch, nothing restored).
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net, optimizer = nnlib.MLP([2, 3, 1], activation="relu", output_activation="identity", seed=0), make()
+    seen = []   # the weights and optimiser state before every step of this training, as the network took it
+    real_step = optimizer.step
+
+    def recording_step(params, grads):
+        seen.append(({name: W.copy() for name, W in params.items()}, dict(vars(optimizer))))
+        real_step(params, grads)
+    optimizer.step = recording_step
+    history = nnlib.train(net, X, y, optimizer, epochs=20, batch_size=2, seed=0)
+    del optimizer.step
+    assert history.epochs_run == 2 and history.stop_reason.startswith(
+        "the gradients blew up at epoch 3 and the optimiser refused the step (grads['W1'] must be finite")
+    assert history.stop_reason.endswith("restored to those before the step that made the gradients blow up")
+    weights, state = seen[-2]   # [-1]: the refused step; [-2]: the step taken before it, now undone
+    assert all((net.params[name] == W).all() for name, W in weights.items())
+    assert {k: v for k, v in vars(optimizer).items() if k != "step"} == {
+        k: v for k, v in state.items() if k != "step"}
+    # With SGD those weights still fail on the whole data (earlier mini-batch steps blew them up): said.
+    assert history.warnings[0] == history.stop_reason and len(history.warnings) == 2
+    assert ("the network cannot be used as it is" in history.warnings[1]) == still_broken
+    if still_broken:
+        with pytest.raises(ValueError, match="the loss is inf"):
+            net.loss(X, y)
+    else:
+        assert np.isfinite(net.loss(X, y))
+
+
+def test_training_again_a_network_broken_before_advises_a_fresh_network_not_a_smaller_rate():
+    # Weights that an earlier training blew up: every learning rate fails, so "try one ten times smaller"
+    # sent the learner round in circles.
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net = nnlib.MLP([2, 3, 1], activation="relu", output_activation="identity", seed=0)
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=10), epochs=20, batch_size=2, seed=0)
+    assert "the network cannot be used as it is" in history.warnings[-1]
+    for optimizer in (nnlib.SGD(lr=0.01), nnlib.Adam(lr=0.001)):
+        before = {name: W.copy() for name, W in net.params.items()}
+        history = nnlib.train(net, X, y, optimizer, epochs=5, batch_size=2, seed=0)
+        assert history.epochs_run == 0 and history.stop_reason == (
+            "the loss on the training data is inf before any step: the network's numbers overflow float64 "
+            "(weights made far too large by an earlier training, or inputs far too large), so nothing was "
+            f"trained. The learning rate is probably too high (lr={optimizer.lr}), in this training or an "
+            "earlier one of this network: train a fresh network with one ten times smaller")
+        assert history.warnings == [history.stop_reason]
+        assert all((net.params[name] == W).all() for name, W in before.items())
 
 
 def test_hidden_units_that_overflow_after_the_last_step_do_not_break_the_last_look():
@@ -667,3 +729,12 @@ def test_guessing_loss_names_its_own_argument_for_bad_labels(labels, message):
     with pytest.raises(ValueError) as raised:
         nnlib.diagnostics.guessing_loss("cross_entropy", np.array(labels))
     assert str(raised.value).startswith(message)
+
+
+def test_weights_that_became_inf_while_bce_kept_the_loss_finite_are_named_as_weights():
+    # After the last step, bce's clamped logs can keep the loss finite over NaN/inf weights: the sentence
+    # must not claim "the loss became 0.69" (not_finite refused a finite loss, which would have raised).
+    said = nnlib.diagnostics.not_finite(0.69, 4, nnlib.SGD(lr=3.0), after_step=True)
+    assert said == ("the weights became NaN or inf after the last step of epoch 4. The learning rate is "
+                    "probably too high (lr=3.0); try one ten times smaller. The weights were restored to "
+                    "those before the step that broke them")
