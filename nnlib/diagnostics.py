@@ -157,7 +157,7 @@ def refused_step(reason: str, epoch: int, optimizer, unscaled: bool = False, ste
         raise TypeError(f"reason must be the optimiser's message (a str), got {type(reason).__name__}")
     said = f"the gradients blew up at epoch {epoch} and the optimiser refused the step ({reason.rstrip('.')})"
     if not step_undone:
-        return f"{said}, the first step of this training. {_likely_cause(optimizer, unscaled, fresh=True)}"
+        return f"{said}, the first step of this training. {_cause_before_training(unscaled)}"
     return (f"{said}. {_likely_cause(optimizer, unscaled)}. The weights were restored to those before the "
             "step that made the gradients blow up")
 
@@ -170,7 +170,7 @@ def broken_before(loss: float, optimizer, unscaled: bool = False) -> str:
         raise ValueError(f"loss must be NaN or inf for broken_before, got {loss}")
     return (f"the loss on the training data is {float(loss)} before any step: the network's numbers overflow "
             "float64 (weights made far too large by an earlier training, or inputs far too large), so "
-            f"nothing was trained. {_likely_cause(optimizer, unscaled, fresh=True)}")
+            f"nothing was trained. {_cause_before_training(unscaled)}")
 
 
 def still_broken(loss: float, optimizer, unscaled: bool = False) -> str:
@@ -195,6 +195,16 @@ def _likely_cause(optimizer, unscaled: bool, fresh: bool = False) -> str:
         return (f"The learning rate is probably too high{lr}, in this training or an earlier one of "
                 "this network: train a fresh network with one ten times smaller")
     return f"The learning rate is probably too high{lr}; try one ten times smaller"
+
+
+def _cause_before_training(unscaled: bool) -> str:
+    """Why numbers blow up before this training took a step: the unscaled numbers, else an earlier training
+    (no learning rate of this one can be the cause, nor help)."""
+    if unscaled:
+        return ("The likely cause is the unscaled inputs or targets named above: their sizes overflow the "
+                "network's numbers; scale them, then train a fresh network")
+    return ("The weights were probably blown up by an earlier training of this network (a learning rate far "
+            "too high): no learning rate helps now; train a fresh network")
 
 
 def _lr(optimizer) -> str:

@@ -76,6 +76,8 @@ class SGD:
     g. ``buffers`` holds b for every parameter (empty before the first step).
     """
 
+    STATE = ("buffers", "stepped")  # what a step changes (train undoes steps); the rest are settings
+
     def __init__(self, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
         self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
         self.check_hyperparameters()
@@ -136,6 +138,8 @@ class Adam:
     as torch.optim.Adam. weight_decay adds weight_decay * W to g (L2, as torch.optim.Adam; not AdamW).
     ``m`` and ``v`` have the names and shapes of the parameters (empty before the first step).
     """
+
+    STATE = ("t", "m", "v", "stepped")  # what a step changes (train undoes steps); the rest are settings
 
     def __init__(self, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):

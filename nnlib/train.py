@@ -43,19 +43,24 @@ class Checkpoint:
     before the step before it, to undo the last step taken when the optimiser refuses the next one).
 
     nnlib's optimisers give their state fresh arrays at every step (never change the old ones), so a shallow
-    copy of their attributes keeps the old state; the weights, changed in place, are copied. ``changing`` is
+    copy of their state attributes (their STATE: not lr and the other settings, which a callback may have
+    changed since; every attribute of an optimiser without STATE) keeps the old state; the weights, changed
+    in place, are copied. ``epoch`` is the epoch of the latest step. ``changing`` is
     True while a step or a restore changes the weights (from save() until step_done(), or until restore()
     completes): an interrupt meanwhile may have left them half changed. ``steps_taken`` counts the steps
     completed in this training.
     """
 
     def __init__(self, net, optimizer):
-        self.net, self.optimizer, self.steps_taken = net, optimizer, 0
+        self.net, self.optimizer, self.steps_taken, self.epoch = net, optimizer, 0, 1
         self.params, self.state = self._snapshot()
         self.earlier, self.changing = (self.params, self.state), False
 
     def _snapshot(self) -> tuple[dict, dict]:
-        return {name: W.copy() for name, W in self.net.params.items()}, dict(vars(self.optimizer))
+        attributes = vars(self.optimizer)
+        names = getattr(type(self.optimizer), "STATE", attributes)
+        return ({name: W.copy() for name, W in self.net.params.items()},
+                {name: attributes[name] for name in names if name in attributes})
 
     def save(self) -> None:
         params, state = self._snapshot()
@@ -104,7 +109,7 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     """
     (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
     history, checkpoint = History(), Checkpoint(net, optimizer)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported, not warned
+    with np.errstate(all="ignore"):  # a blow-up is reported, not warned (nor raised, whatever np.seterr says)
         scale = diagnostics.input_scale(X) + diagnostics.target_scale(net.loss_name, Y)
         history.warnings += scale + diagnostics.constant_targets(Y)
         start = net._loss(net._forward(X)[0], Y)[0]  # before any step: divergence is measured from it
@@ -117,17 +122,23 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
             _loop(net, X, Y, optimizer, epochs, batch_size, as_generator(seed), callback, validation, history,
                   checkpoint, judge)
         except KeyboardInterrupt:
-            while checkpoint.changing:  # undo a half-done step: weights and optimiser state belong together
-                try:  # (written out here, not in a function: a second press at its first line would escape)
-                    checkpoint.restore()
-                except KeyboardInterrupt:
-                    pass
+            _finish_restoring(checkpoint)
             _keep_completed_epochs(history)
         try:
             _look_at_the_end(net, X, Y, history, checkpoint, judge)
         except KeyboardInterrupt:  # stop pressed (again) during these last looks: skip them, keep the history
-            pass
+            _finish_restoring(checkpoint)
     return history
+
+
+def _finish_restoring(checkpoint: Checkpoint) -> None:
+    """After the stop button: undo a half-done step, or finish a restore it cut short, so that the weights
+    and the optimiser's state belong together. Further presses meanwhile only start the restore again."""
+    while checkpoint.changing:
+        try:
+            checkpoint.restore()
+        except KeyboardInterrupt:
+            pass
 
 
 @dataclass
@@ -165,14 +176,16 @@ def _look_at_the_end(net, X, Y, history, checkpoint, judge: _Judge) -> None:
     than a constant guess's, and, when it fits poorly (its loss above POOR_FIT_FACTOR times a guess's), the
     stuck units that may be why."""
     loss = _whole_loss(net, X, Y)  # after the last step, which the epochs' losses precede
-    if not math.isfinite(loss) and history.epochs_run and not judge.blew_up:  # the last step broke them
+    if not math.isfinite(loss) and checkpoint.steps_taken and not judge.blew_up:  # the last step broke them
         said = _loss_said(net, X, Y)
         checkpoint.restore()
-        history.stop_reason = judge.not_finite(said, history.epochs_run, after_step=True)
-        history.warnings.append(history.stop_reason)
+        sentence = judge.not_finite(said, checkpoint.epoch, after_step=True)
+        if not _interrupted(history):  # (the stop button's reason stays: this sentence is added to it)
+            history.stop_reason = sentence
+        history.warnings.append(sentence)
         loss = _whole_loss(net, X, Y)
     if not math.isfinite(loss):  # a blow-up undone one step, but mini-batch steps before had done it too
-        if judge.blew_up and history.epochs_run:
+        if judge.blew_up and checkpoint.steps_taken:
             history.warnings.append(judge.still_broken(_loss_said(net, X, Y)))
         return
     if history.stop_reason not in history.warnings:  # (divergence and NaN are already said)
@@ -196,6 +209,10 @@ def _whole_loss(net, X, Y) -> float:
     return _loss_said(net, X, Y)
 
 
+def _interrupted(history: History) -> bool:
+    return (history.stop_reason or "").startswith("interrupted")
+
+
 def _keep_completed_epochs(history: History) -> None:
     """After the kernel's stop button: drop the values of an epoch that did not complete, and say so."""
     for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
@@ -210,6 +227,7 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
     """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early."""
     labels = net._labels(Y) if is_class_labels(Y) else None
     for epoch in range(1, epochs + 1):
+        checkpoint.epoch = epoch
         try:
             loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
         except GradientError as error:  # nnlib's optimisers refuse blown-up gradients, changing nothing

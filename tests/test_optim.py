@@ -253,6 +253,6 @@ def test_adam_checks_the_gradient_with_weight_decay_added(W, weight_decay, shown
     optimizer, params = nnlib.Adam(lr=0.1, weight_decay=weight_decay), {"W": np.array([W, 1.0])}
     with pytest.raises(nnlib.optim.GradientError) as raised:
         optimizer.step(params, {"W": np.array([0.0, 0.5])})
-    assert str(raised.value) == (f"grads['W'] + weight_decay * params['W'] holds {shown}, too large for Adam: "
-                                 "its square, kept in v, overflows float64")
+    assert str(raised.value) == (f"grads['W'] + weight_decay * params['W'] holds {shown}, too large for "
+                                 "Adam: its square, kept in v, overflows float64")
     assert params["W"].tolist() == [W, 1.0] and optimizer.t == 0 and optimizer.m == {}
