@@ -273,7 +273,8 @@ def check_callback(callback: object) -> None:
         check_function("callback", callback, "callback(epoch, history)", (1, None))
 
 
-def check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation) -> tuple:
+def check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation,
+                     initial_epoch: int = 0) -> tuple:
     """Check train()'s arguments before any work; returns the checked (X, Y) and validation pair (or None).
 
     Checked once, here, so that train's loop can call the network's unchecked methods.
@@ -288,6 +289,7 @@ def check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validat
         raise TypeError(f"optimizer must have a step(params, grads) method (e.g. nnlib.SGD(lr=0.1)), "
                         f"got {optimizer!r}")
     check_int("epochs", epochs, 1)
+    check_int("initial_epoch", initial_epoch, 0)
     if batch_size is not None:
         check_int("batch_size", batch_size, 1)
     check_callback(callback)

@@ -91,23 +91,29 @@ class Checkpoint:
 
 
 def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
-          seed: int | np.random.Generator | None = None, callback=None, validation=None) -> History:
+          seed: int | np.random.Generator | None = None, callback=None, validation=None,
+          initial_epoch: int = 0) -> History:
     """Train ``net`` on X (N, n_0) and y for ``epochs`` epochs with ``optimizer``; returns a History.
 
     Full batch by default; with ``batch_size`` the samples are shuffled every epoch (by ``seed``) and split
     into mini-batches. ``callback(epoch, history)`` runs after every epoch (epoch counts from 1); returning
-    True stops training. ``validation=(X_val, y_val)`` is evaluated after every epoch. Nothing is printed:
-    read ``history.stop_reason`` and ``history.warnings``. Training stops when the loss becomes NaN/inf (the
-    weights before the step that broke them are restored), when the optimiser refuses gradients that blew
-    up (nnlib.optim.GradientError; the step before, which made them blow up, is undone), or when the loss
-    stays, for 10 epochs, far above its value before training and above a constant guess's loss
-    (diagnostics.divergence); a network that ends worse than a constant guess is a warning
+    True stops training. ``validation=(X_val, y_val)`` is evaluated after every epoch. ``initial_epoch``:
+    the epochs this network has trained before, as in Keras's fit; the epoch numbers of the callback and of
+    the sentences continue from it (training in chunks, as the playground does), while
+    ``history.epochs_run`` counts this call's epochs.
+
+    Nothing is printed: read ``history.stop_reason`` and ``history.warnings``. Training stops when the loss
+    becomes NaN/inf (the weights before the step that broke them are restored), when the optimiser refuses
+    gradients that blew up (nnlib.optim.GradientError; the step before, which made them blow up, is undone),
+    or when the loss stays, for 10 epochs, far above its value before training and above a constant guess's
+    loss (diagnostics.divergence); a network that ends worse than a constant guess is a warning
     (diagnostics.worse_than_guessing). A loss already NaN or inf before training takes no step. The stop
     button (KeyboardInterrupt) ends training too: the step it interrupted is undone, so the weights and the
     optimiser's state belong together, and the history of the completed epochs is returned. Raises
     ValueError/TypeError for bad arguments, and for a network whose weights are already NaN or inf.
     """
-    (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation)
+    (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation,
+                                          initial_epoch)
     history, checkpoint = History(), Checkpoint(net, optimizer)
     with np.errstate(all="ignore"):  # a blow-up is reported, not warned (nor raised, whatever np.seterr says)
         scale = diagnostics.input_scale(X) + diagnostics.target_scale(net.loss_name, Y)
@@ -119,8 +125,9 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
             history.warnings.append(history.stop_reason)
             return history
         try:
-            _loop(net, X, Y, optimizer, epochs, batch_size, as_generator(seed), callback, validation, history,
-                  checkpoint, judge)
+            epoch_numbers = range(initial_epoch + 1, initial_epoch + epochs + 1)
+            _loop(net, X, Y, optimizer, epoch_numbers, batch_size, as_generator(seed), callback, validation,
+                  history, checkpoint, judge)
         except KeyboardInterrupt:
             _finish_restoring(checkpoint)
             _keep_completed_epochs(history)
@@ -222,11 +229,12 @@ def _keep_completed_epochs(history: History) -> None:
                            "those after the last completed step")
 
 
-def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, history, checkpoint,
+def _loop(net, X, Y, optimizer, epoch_numbers, batch_size, rng, callback, validation, history, checkpoint,
           judge: _Judge):
-    """The epochs of train(); fills ``history`` in place and sets its stop_reason when it stops early."""
+    """The epochs of train(), numbered ``epoch_numbers``; fills ``history`` in place and sets its stop_reason
+    when it stops early."""
     labels = net._labels(Y) if is_class_labels(Y) else None
-    for epoch in range(1, epochs + 1):
+    for epoch in epoch_numbers:
         checkpoint.epoch = epoch
         try:
             loss, accuracy = _run_epoch(net, X, Y, labels, optimizer, batch_size, rng, checkpoint)
@@ -249,7 +257,7 @@ def _loop(net, X, Y, optimizer, epochs, batch_size, rng, callback, validation, h
         if validation is not None:
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
-        history.epochs_run = epoch
+        history.epochs_run = epoch - epoch_numbers.start + 1
         history.stop_reason = judge.divergence(history.loss)
         if not history.stop_reason and callback and _callback_says_stop(callback, epoch, history):
             history.stop_reason = f"the callback asked to stop after epoch {epoch}"

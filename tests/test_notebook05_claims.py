@@ -40,7 +40,7 @@ def diverged_run(**config) -> tuple[int | None, float]:
     before training)."""
     playground = Playground(**config)
     playground.fit(EPOCHS)  # as Train runs it, in chunks of a frame's time
-    match = re.search(r"Training diverged at epoch (\d+)", playground.message.value)
+    match = re.search(r"Training diverged after epoch (\d+)", playground.message.value)
     return (int(match.group(1)) if match else None), playground.history.loss[0] / playground._start_loss
 
 

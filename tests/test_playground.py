@@ -157,6 +157,25 @@ def test_divergence_is_reported_and_the_view_stays_usable():
     assert "Done" in playground.message.value
 
 
+def test_a_stop_reason_from_train_counts_epochs_over_all_the_chunks():
+    # Each chunk's train() counted from 1, so the message read "Training diverged at epoch 15: the loss
+    # became nan at epoch 1".
+    playground = Playground(dataset="circles", optimiser="sgd", lr=0.03, epochs=50)
+    playground.fit(15, frame_seconds=math.inf)
+    real_step, steps = playground.optimizer.step, []
+
+    def step_that_breaks_a_weight(params, grads):   # the 2nd step of the next chunk leaves a NaN weight
+        real_step(params, grads)
+        steps.append(1)
+        if len(steps) == 2:
+            params["W1"][0, 0] = np.nan
+    playground.optimizer.step = step_that_breaks_a_weight
+    playground.fit(20, frame_seconds=math.inf)
+    assert "⚠ Training diverged after epoch 15: the loss became nan at epoch 16." in playground.message.value
+    assert playground.history.epochs_run == 15   # (mini-batches: the NaN came within epoch 16)
+    assert all(np.isfinite(W).all() for W in playground.net.params.values())
+
+
 def test_stop_pauses_a_running_training_between_chunks():
     playground = Playground(epochs=2000)
 

@@ -838,3 +838,22 @@ def test_an_underflow_warning_setting_reaches_no_stderr_from_train():
     with np.errstate(all="raise"):
         history = nnlib.train(net, X * 1e3, y, nnlib.SGD(lr=1e-3), epochs=1)
     assert history.epochs_run == 1
+
+
+def test_initial_epoch_numbers_the_callback_and_the_sentences_as_keras_does():
+    # Training in chunks (the playground): the sentences counted each chunk from 1, so the playground said
+    # "Training diverged at epoch 20: the gradients blew up at epoch 1".
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net = nnlib.MLP([2, 3, 1], activation="relu", output_activation="identity", seed=0)
+    seen = []
+    history = nnlib.train(net, X, y, nnlib.SGD(lr=10), epochs=20, batch_size=2, seed=0, initial_epoch=40,
+                          callback=lambda epoch, history: seen.append(epoch))
+    assert seen == [41, 42] and history.epochs_run == 2 and len(history.loss) == 2
+    assert history.stop_reason.startswith("the gradients blew up at epoch 43 ")
+    stopping = nnlib.train(nnlib.MLP([2, 3, 1], seed=0), X, y, nnlib.SGD(lr=0.1), epochs=5, initial_epoch=7,
+                           callback=lambda epoch, history: epoch == 9)
+    assert stopping.epochs_run == 2 and stopping.stop_reason == "the callback asked to stop after epoch 9"
+    for bad, error in ((-1, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="initial_epoch must be an int >= 0"):
+            nnlib.train(nnlib.MLP([2, 3, 1], seed=0), X, y, nnlib.SGD(lr=0.1), epochs=1, initial_epoch=bad)

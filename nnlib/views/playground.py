@@ -489,7 +489,7 @@ class Playground(widgets.VBox):
             warnings.simplefilter("ignore")  # divergence is reported below, not as NumPy warnings on stderr
             chunk = train(self.net, self.X_train, self.y_train, self.optimizer, epochs=max_epochs,
                           batch_size=self.applied["batch_size"], seed=self._rng, callback=between_epochs,
-                          validation=(self.X_test, self.y_test))
+                          validation=(self.X_test, self.y_test), initial_epoch=self.history.epochs_run)
         self._append(chunk)
         self.render()
         if _interrupted(chunk):  # nnlib.train caught a KeyboardInterrupt itself: a stop, not a divergence
@@ -513,7 +513,7 @@ class Playground(widgets.VBox):
                          else f"the training loss stayed for {diagnostics.DIVERGENCE_EPOCHS} epochs above "
                               f"{diagnostics.DIVERGENCE_FACTOR:g} times its start ({start}) and above a "
                               f"constant guess's ({_number(self._guess)}); it is now {loss}")
-        return (f"⚠ Training diverged at epoch {h.epochs_run}: {h.stop_reason}. Lower the learning rate "
+        return (f"⚠ Training diverged after epoch {h.epochs_run}: {h.stop_reason}. Lower the learning rate "
                 f"({self.controls.lr.label} is too high for {self.controls.optimiser.label} here) and press "
                 "Reset, then Train.")
 
