@@ -114,15 +114,15 @@ def train(net, X, y, optimizer, epochs: int, batch_size: int | None = None,
     """
     (X, Y), validation = check_train_args(net, X, y, optimizer, epochs, batch_size, callback, validation,
                                           initial_epoch)
-    history, checkpoint = History(), Checkpoint(net, optimizer)
+    history = History()
     with np.errstate(all="ignore"):  # a blow-up is reported, not warned (nor raised, whatever np.seterr says)
-        scale = diagnostics.input_scale(X) + diagnostics.target_scale(net.loss_name, Y)
-        history.warnings += scale + diagnostics.constant_targets(Y)
-        start = net._loss(net._forward(X)[0], Y)[0]  # before any step: divergence is measured from it
-        judge = _Judge(optimizer, start, diagnostics.guessing_loss(net.loss_name, Y), unscaled=bool(scale))
-        if not math.isfinite(start):  # nothing can be trained from here: say so, and take no step
-            history.stop_reason = diagnostics.broken_before(start, optimizer, judge.unscaled)
-            history.warnings.append(history.stop_reason)
+        try:  # before any step: a stop pressed here has nothing to undo
+            checkpoint = Checkpoint(net, optimizer)
+            judge = _first_look(net, X, Y, optimizer, history)
+        except KeyboardInterrupt:
+            _keep_completed_epochs(history)
+            return history
+        if not math.isfinite(judge.start):  # nothing can be trained from here: said, and no step taken
             return history
         try:
             epoch_numbers = range(initial_epoch + 1, initial_epoch + epochs + 1)
@@ -146,6 +146,19 @@ def _finish_restoring(checkpoint: Checkpoint) -> None:
             checkpoint.restore()
         except KeyboardInterrupt:
             pass
+
+
+def _first_look(net, X, Y, optimizer, history: History) -> _Judge:
+    """Before training: the warnings about the data (unscaled, all the same), the loss before any step, and
+    the stop reason when that loss is already NaN or inf. Returns what later looks compare with."""
+    scale = diagnostics.input_scale(X) + diagnostics.target_scale(net.loss_name, Y)
+    history.warnings += scale + diagnostics.constant_targets(Y)
+    start = net._loss(net._forward(X)[0], Y)[0]  # before any step: divergence is measured from it
+    judge = _Judge(optimizer, start, diagnostics.guessing_loss(net.loss_name, Y), unscaled=bool(scale))
+    if not math.isfinite(start):
+        history.stop_reason = diagnostics.broken_before(start, optimizer, judge.unscaled)
+        history.warnings.append(history.stop_reason)
+    return judge
 
 
 @dataclass

@@ -857,3 +857,18 @@ def test_initial_epoch_numbers_the_callback_and_the_sentences_as_keras_does():
     for bad, error in ((-1, ValueError), (1.5, TypeError), (True, TypeError)):
         with pytest.raises(error, match="initial_epoch must be an int >= 0"):
             nnlib.train(nnlib.MLP([2, 3, 1], seed=0), X, y, nnlib.SGD(lr=0.1), epochs=1, initial_epoch=bad)
+
+
+def test_a_stop_pressed_before_the_first_step_returns_an_empty_history_and_changes_nothing(monkeypatch):
+    # During the first looks (the loss before training, the scale of the data) the stop button raised
+    # KeyboardInterrupt out of train: no History, unlike a press one epoch later.
+    net = nnlib.MLP([2, 4, 1], loss="bce", seed=0)
+    before = {name: W.copy() for name, W in net.params.items()}
+
+    def pressed(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(nnlib.diagnostics, "guessing_loss", pressed)
+    history = nnlib.train(net, X_XOR, Y_XOR, nnlib.SGD(lr=0.5), epochs=10)
+    assert history.epochs_run == 0 and history.loss == []
+    assert history.stop_reason.startswith("interrupted (the kernel's stop button) after 0 completed epochs")
+    assert all((net.params[name] == W).all() for name, W in before.items())
