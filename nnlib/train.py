@@ -45,10 +45,9 @@ class Checkpoint:
     nnlib's optimisers give their state fresh arrays at every step (never change the old ones), so a shallow
     copy of their state attributes (their STATE: not lr and the other settings, which a callback may have
     changed since; every attribute of an optimiser without STATE) keeps the old state; the weights, changed
-    in place, are copied. ``epoch`` is the epoch of the latest step. ``changing`` is
-    True while a step or a restore changes the weights (from save() until step_done(), or until restore()
-    completes): an interrupt meanwhile may have left them half changed. ``steps_taken`` counts the steps
-    completed in this training.
+    in place, are copied. ``changing`` is True while a step or a restore changes the weights (from save()
+    until step_done(), or until restore() completes): an interrupt meanwhile may have left them half
+    changed. ``steps_taken`` counts the steps completed in this training, ``epoch`` is the latest step's.
     """
 
     def __init__(self, net, optimizer):
