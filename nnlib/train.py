@@ -14,6 +14,8 @@ from . import diagnostics
 from ._checks import as_generator, check_train_args, is_class_labels
 from .optim import GradientError
 
+INTERRUPTED = "interrupted (the kernel's stop button)"  # how the stop button's stop_reason starts
+
 
 @dataclass
 class History:
@@ -36,6 +38,11 @@ class History:
     stop_reason: str | None = None
     epochs_run: int = 0
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def interrupted(self) -> bool:
+        """True when the kernel's stop button ended training (its stop_reason says so)."""
+        return (self.stop_reason or "").startswith(INTERRUPTED)
 
 
 class Checkpoint:
@@ -152,7 +159,7 @@ def _first_look(net, X, Y, optimizer, history: History) -> _Judge:
     the stop reason when that loss is already NaN or inf. Returns what later looks compare with."""
     scale = diagnostics.input_scale(X) + diagnostics.target_scale(net.loss_name, Y)
     history.warnings += scale + diagnostics.constant_targets(Y)
-    start = net._loss(net._forward(X)[0], Y)[0]  # before any step: divergence is measured from it
+    start = _loss_said(net, X, Y)  # before any step: divergence is measured from it
     judge = _Judge(optimizer, start, diagnostics.guessing_loss(net.loss_name, Y), unscaled=bool(scale))
     if not math.isfinite(start):
         history.stop_reason = diagnostics.broken_before(start, optimizer, judge.unscaled)
@@ -199,7 +206,7 @@ def _look_at_the_end(net, X, Y, history, checkpoint, judge: _Judge) -> None:
         said = _loss_said(net, X, Y)
         checkpoint.restore()
         sentence = judge.not_finite(said, checkpoint.epoch, after_step=True)
-        if not _interrupted(history):  # (the stop button's reason stays: this sentence is added to it)
+        if not history.interrupted:  # (the stop button's reason stays: this sentence is added to it)
             history.stop_reason = sentence
         history.warnings.append(sentence)
         loss = _whole_loss(net, X, Y)
@@ -228,15 +235,11 @@ def _whole_loss(net, X, Y) -> float:
     return _loss_said(net, X, Y)
 
 
-def _interrupted(history: History) -> bool:
-    return (history.stop_reason or "").startswith("interrupted")
-
-
 def _keep_completed_epochs(history: History) -> None:
     """After the kernel's stop button: drop the values of an epoch that did not complete, and say so."""
     for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
         del getattr(history, name)[history.epochs_run:]
-    history.stop_reason = (f"interrupted (the kernel's stop button) after {history.epochs_run} completed "
+    history.stop_reason = (f"{INTERRUPTED} after {history.epochs_run} completed "
                            "epochs: the history keeps those, and the weights and the optimiser's state are "
                            "those after the last completed step")
 

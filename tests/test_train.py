@@ -872,3 +872,5 @@ def test_a_stop_pressed_before_the_first_step_returns_an_empty_history_and_chang
     assert history.epochs_run == 0 and history.loss == []
     assert history.stop_reason.startswith("interrupted (the kernel's stop button) after 0 completed epochs")
     assert all((net.params[name] == W).all() for name, W in before.items())
+    monkeypatch.undo()
+    assert history.interrupted and not nnlib.train(net, X_XOR, Y_XOR, nnlib.SGD(lr=0.5), epochs=1).interrupted

@@ -492,7 +492,7 @@ class Playground(widgets.VBox):
                           validation=(self.X_test, self.y_test), initial_epoch=self.history.epochs_run)
         self._append(chunk)
         self.render()
-        if _interrupted(chunk):  # nnlib.train caught a KeyboardInterrupt itself: a stop, not a divergence
+        if chunk.interrupted:  # nnlib.train caught a KeyboardInterrupt itself: a stop, not a divergence
             self._stop = self._interrupted = True
         elif stopped_by == ["loss"] or (chunk.stop_reason and not stopped_by and not _diverged_in(chunk)):
             raise Diverged(self._divergence_message(None if stopped_by else chunk.stop_reason))
@@ -734,11 +734,6 @@ class Playground(widgets.VBox):
         self.numbers.layout.display = None if visible else "none"
         if visible:
             self.numbers.value = self._numbers_html()
-
-
-def _interrupted(history: History) -> bool:
-    """Did nnlib.train stop because the kernel was interrupted (its stop_reason says so)?"""
-    return (history.stop_reason or "").startswith("interrupted")
 
 
 def _diverged_in(chunk: History) -> bool:
