@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from reporting import report
 
 from benchmarks import allocator, bench_step
 
@@ -54,29 +55,66 @@ def test_page_faults_are_counted_for_fresh_memory_only():
 
 
 MOONS_STEPS = """
-import resource, sys
+import sys
 from benchmarks import allocator, bench_step
 policy = allocator.keep_freed_memory() if sys.argv[1] == "kept" else allocator.DEFAULT
+if sys.argv[2] == "holes":                                   # another heap history: freed blocks in between
+    blocks = [bytearray(100_000 + 1_000 * k) for k in range(40)]
+    del blocks[::2]
 step, _ = bench_step.textbook_step(*bench_step.make_case(1_000, 16))
 step()                                                       # the heap grows to what a step needs
 print(policy, "|", bench_step.page_faults_per_step(step, 50))
 """
 
+MAPPED_BYTES = """
+import ctypes, sys
+import numpy as np
+from benchmarks import allocator
+
+FIELDS = ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+          "keepcost")
+
+class MallInfo2(ctypes.Structure):  # glibc >= 2.33: malloc's own counts; hblkhd = bytes in mmapped blocks
+    _fields_ = [(name, ctypes.c_size_t) for name in FIELDS]
+
+mallinfo2 = ctypes.CDLL(None).mallinfo2
+mallinfo2.restype = MallInfo2
+if sys.argv[1] == "kept":
+    allocator.keep_freed_memory()
+before = mallinfo2().hblkhd
+array = np.ones(20 * 2**20 // 8)                             # 20 MiB: a fresh mapping, or the heap?
+print(mallinfo2().hblkhd - before)
+"""
+
+
+def run_python(code: str, *arguments: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code, *arguments], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, check=True)
+    return result.stdout
+
 
 @pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc and its page faults: Linux only")
-def test_with_freed_memory_kept_a_moons_step_has_no_page_faults():
-    # In a bare process glibc hands a moons step's freed (N, H) arrays back to the system, and the next step
-    # pays a page fault per 4 kB to get them again (93 per step on the benchmark machine). Kept: none.
-    def faults(policy: str) -> tuple[str, float]:
-        result = subprocess.run([sys.executable, "-c", MOONS_STEPS, policy], cwd=ROOT, capture_output=True,
-                                text=True, timeout=120, check=True)
-        phrase, count = result.stdout.rsplit("|", 1)
-        return phrase.strip(), float(count)
+def test_with_freed_memory_kept_a_moons_step_has_no_page_faults_whatever_the_heaps_history():
+    # With glibc's default a moons step may hand its freed (N, H) arrays back to the system and pay a page
+    # fault per 4 kB to get them again: 93 per step on the benchmark machine, but 0 in a fresh-clone CI run
+    # of 2680db1, where nnlib's own import left the heap otherwise (and transparent huge pages also change
+    # the count). So the default's figure is reported, not asserted; with the policy there are none, in
+    # either history.
+    for history in ("bare", "holes"):
+        phrase, kept = run_python(MOONS_STEPS, "kept", history).rsplit("|", 1)
+        assert phrase.strip() == allocator.KEPT and float(kept) < 1, history
+        phrase, default = run_python(MOONS_STEPS, "default", history).rsplit("|", 1)
+        assert phrase.strip() == allocator.DEFAULT
+        report("allocator", f"moons step, {history} heap: page faults per step {float(default):.0f} with "
+                            f"glibc's default malloc, {float(kept):.0f} with freed memory kept")
 
-    phrase, kept = faults("kept")
-    assert phrase == allocator.KEPT and kept < 1
-    phrase, default = faults("default")
-    assert phrase == allocator.DEFAULT and default > 10   # this is what the policy is for
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc: Linux only")
+def test_the_policy_serves_arrays_below_32_mib_from_the_heap_instead_of_fresh_mappings():
+    # What keeps a step's memory: with glibc's default a fresh process maps a 20 MiB array anew (and unmaps
+    # it when freed); with the policy it comes from the heap, whose freed memory malloc keeps.
+    assert int(run_python(MAPPED_BYTES, "default")) >= 20 * 2**20
+    assert int(run_python(MAPPED_BYTES, "kept")) == 0
 
 
 def test_the_pytorch_worker_is_asked_for_the_same_memory_policy(tmp_path):
