@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from benchmarks import bench_overhead, bench_step
 from nnlib import activations
@@ -13,15 +14,16 @@ from nnlib import activations
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_unchecked_step_computes_nnlibs_weights():
+@pytest.mark.parametrize("variant", [bench_overhead.unchecked_step, bench_overhead.floor_checks_step])
+def test_the_unchecked_step_and_the_checks_floor_compute_nnlibs_weights(variant):
     X, Y, params = bench_step.make_case(40, 8)
-    (public, read_public), (unchecked, read_unchecked) = (
-        make(X, Y, params) for make in (bench_step.nnlib_step, bench_overhead.unchecked_step))
+    (public, read_public), (other, read_other) = (
+        make(X, Y, params) for make in (bench_step.nnlib_step, variant))
     for _ in range(5):
         public()
-        unchecked()
+        other()
     for name, W in read_public().items():
-        assert np.array_equal(W, read_unchecked()[name]) and not np.array_equal(W, params[name]), name
+        assert np.array_equal(W, read_other()[name]) and not np.array_equal(W, params[name]), name
 
 
 def test_the_sigmoid_without_errstate_is_the_sigmoid():
@@ -49,15 +51,8 @@ def test_the_report_is_one_line_per_case_with_each_parts_cost():
                          "the rest +10.0 µs")
 
 
-def test_the_checks_floor_computes_nnlibs_weights_and_really_checks():
+def test_the_checks_floor_really_checks():
     X, Y, params = bench_step.make_case(40, 8)
-    (public, read_public), (floor, read_floor) = (
-        make(X, Y, params) for make in (bench_step.nnlib_step, bench_overhead.floor_checks_step))
-    for _ in range(5):
-        public()
-        floor()
-    for name, W in read_public().items():
-        assert np.array_equal(W, read_floor()[name]), name
     for broken in ({"X": X.copy()}, {"Y": Y.copy()}):   # a floor that skipped a check would be no floor
         X_bad, Y_bad = broken.get("X", X), broken.get("Y", Y)
         (X_bad if "X" in broken else Y_bad)[3, 0] = np.nan
