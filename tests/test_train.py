@@ -398,19 +398,25 @@ def test_a_network_already_worse_than_guessing_is_reported_again_when_trained_ag
         assert said and "it was already 0.5 before this training" in said[0], history.warnings
 
 
-def test_a_stop_press_during_the_restore_after_a_nan_loss_still_restores_everything(monkeypatch):
+def press_stop_half_way_through_a_restore(monkeypatch, param: str, when=lambda checkpoint: True) -> list:
+    """Make the first restore of train's checkpoint for which ``when`` holds copy back only ``param``, then
+    raise KeyboardInterrupt (the stop button pressed half-way); returns the list of presses made."""
     checkpoint_class = sys.modules["nnlib.train"].Checkpoint
-    original, presses = checkpoint_class.restore, []
+    real_restore, presses = checkpoint_class.restore, []
 
-    def pressed_half_way(self):  # the restore after the loss became inf: b2 copied back, then stop
-        if not presses:
+    def restore_pressed_once(self):
+        if not presses and when(self):
             presses.append(1)
             self.changing = True
-            self.net.params["b2"][...] = self.params["b2"]
+            self.net.params[param][...] = self.params[param]
             raise KeyboardInterrupt
-        original(self)
+        real_restore(self)
+    monkeypatch.setattr(checkpoint_class, "restore", restore_pressed_once)
+    return presses
 
-    monkeypatch.setattr(checkpoint_class, "restore", pressed_half_way)
+
+def test_a_stop_press_during_the_restore_after_a_nan_loss_still_restores_everything(monkeypatch):
+    presses = press_stop_half_way_through_a_restore(monkeypatch, "b2")  # after the loss became inf
     snapshots = []
     net = nnlib.MLP([2, 4, 1], activation="tanh", output_activation="identity", seed=0)
     def keep(epoch, history):
@@ -813,17 +819,7 @@ def test_a_stop_pressed_during_the_last_looks_restore_still_finishes_it(monkeypa
         if optimizer.t == 3:
             params["W2"][0, 0] = np.inf
     optimizer.step = step
-    checkpoint_class = sys.modules["nnlib.train"].Checkpoint
-    real_restore, presses = checkpoint_class.restore, []
-
-    def restore_pressed_once(self):
-        if not presses and self.steps_taken == 3:
-            presses.append(1)
-            self.changing = True
-            self.net.params["W1"][...] = self.params["W1"]
-            raise KeyboardInterrupt
-        real_restore(self)
-    monkeypatch.setattr(checkpoint_class, "restore", restore_pressed_once)
+    presses = press_stop_half_way_through_a_restore(monkeypatch, "W1", when=lambda cp: cp.steps_taken == 3)
     history = nnlib.train(net, X, y, optimizer, epochs=3)
     assert presses and all(np.isfinite(W).all() for W in net.params.values())
     assert optimizer.t == 2 and history.epochs_run == 3
