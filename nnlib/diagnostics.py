@@ -162,7 +162,7 @@ def refused_step(reason: str, epoch: int, optimizer, unscaled: bool = False, ste
             "step that made the gradients blow up")
 
 
-def broken_before(loss: float, optimizer, unscaled: bool = False) -> str:
+def broken_before(loss: float, unscaled: bool = False) -> str:
     """The sentence for a loss on the training data that is already NaN or inf before training: with finite
     weights and inputs, the numbers overflow float64. No learning rate helps; scaled inputs or a fresh
     network do."""

@@ -26,9 +26,9 @@ class History:
     without validation). Accuracies are NaN when the targets are not class labels (regression).
     ``stop_reason`` is None when all epochs ran, else a sentence saying why training stopped: the loss
     diverged or became NaN/inf, the optimiser refused gradients that blew up, the callback asked, or the
-    kernel was interrupted. ``warnings`` lists what looks wrong, each a
-    plain sentence with its likely cause: divergence, a loss that became NaN or inf, unscaled inputs or
-    targets, targets that are all the same, a network worse than a constant guess, saturated or dead units.
+    kernel was interrupted (then ``interrupted`` is True). ``warnings`` lists what looks wrong, each a plain
+    sentence with its likely cause: divergence, a loss that became NaN or inf, unscaled inputs or targets,
+    targets that are all the same, a network worse than a constant guess, saturated or dead units.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -162,7 +162,7 @@ def _first_look(net, X, Y, optimizer, history: History) -> _Judge:
     start = _loss_said(net, X, Y)  # before any step: divergence is measured from it
     judge = _Judge(optimizer, start, diagnostics.guessing_loss(net.loss_name, Y), unscaled=bool(scale))
     if not math.isfinite(start):
-        history.stop_reason = diagnostics.broken_before(start, optimizer, judge.unscaled)
+        history.stop_reason = diagnostics.broken_before(start, judge.unscaled)
         history.warnings.append(history.stop_reason)
     return judge
 
